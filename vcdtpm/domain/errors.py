@@ -1,0 +1,78 @@
+"""Error families of the domain: stable slugs and message templates, no HTTP."""
+from __future__ import annotations
+
+
+class VcdTpmError(Exception):
+    """Base of every error vcdtpm raises on purpose."""
+
+    slug = "error"
+    template = "An error occurred."
+
+    def __init__(self, message: str | None = None, **kwargs):
+        self.kwargs = kwargs
+        text = message or self.template.format(**kwargs)
+        super().__init__(text)
+        self.message = text
+
+
+class NotFound(VcdTpmError):
+    slug = "not-found"
+    template = "{kind} {id} was not found."
+
+
+class Unauthorized(VcdTpmError):
+    slug = "unauthorized"
+    template = "Authentication is required or the token is not valid."
+
+
+class Forbidden(VcdTpmError):
+    slug = "forbidden"
+    template = "This is for the provider (System org) only."
+
+
+class Invalid(VcdTpmError):
+    """A request that is well-formed JSON but makes no sense; names the field."""
+
+    slug = "invalid"
+    template = "{field}: {reason}"
+
+    def __init__(self, field: str, reason: str):
+        super().__init__(field=field, reason=reason)
+        self.field = field
+
+
+class PreflightFailed(VcdTpmError):
+    slug = "preflight-failed"
+    template = "The plan has failed checks."
+
+    def __init__(self, plan, message: str | None = None):
+        super().__init__(message)
+        self.plan = plan
+
+
+class Conflict(VcdTpmError):
+    slug = "conflict"
+    template = "{reason}"
+
+
+class BackendUnavailable(VcdTpmError):
+    slug = "backend-unavailable"
+    template = "{backend} is unavailable: {reason}"
+
+
+class BackendError(VcdTpmError):
+    """A backend refused or failed an action it was asked to do."""
+
+    slug = "backend-error"
+    template = "{backend} failed: {reason}"
+
+
+class WorldError(VcdTpmError):
+    """A world file that cannot be loaded; the message names the path."""
+
+    slug = "world-invalid"
+    template = "{path}: {reason}"
+
+    def __init__(self, path: str, reason: str):
+        super().__init__(path=path, reason=reason)
+        self.path = path

@@ -1,0 +1,148 @@
+"""Ports: what the service needs from Cloud Director and from each vCenter, in domain terms."""
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass
+from typing import Sequence
+
+from vcdtpm.domain.model import TemplateFacts, VCenterFacts, VmFacts
+
+
+@dataclass(frozen=True)
+class Session:
+    """A Cloud Director session: the caller's own token and who it belongs to."""
+
+    token: str
+    org: str
+    user: str
+    provider: bool
+
+
+@dataclass(frozen=True)
+class VdcRecord:
+    id: str
+    name: str
+    org: str
+
+
+@dataclass(frozen=True)
+class VAppRecord:
+    id: str
+    name: str
+    vdc: str                      # URN of the VDC holding it
+    vms: tuple[VmFacts, ...]
+
+
+@dataclass(frozen=True)
+class CatalogRecord:
+    id: str
+    name: str
+    org: str
+    vdc: str | None               # URN of the VDC whose storage holds its templates
+
+
+@dataclass(frozen=True)
+class TemplateRecord:
+    facts: TemplateFacts
+    catalog: str                  # URN of the catalog
+    vdc: str | None               # URN of the VDC whose storage holds its VMs
+
+
+@dataclass(frozen=True)
+class VmRecord:
+    facts: VmFacts
+    vapp: str | None              # URN of the vApp holding it, None for a template VM
+    vdc: str | None
+
+
+@dataclass(frozen=True)
+class VdcLocation:
+    """Provider-only: which vCenter and datastore back a VDC."""
+
+    vcenter: str
+    datastore_url: str | None
+
+
+class CloudDirector(abc.ABC):
+    """Cloud Director as the service sees it.
+
+    Tenant reads take the caller's `Session` and go to Cloud Director with the
+    caller's own token, so Cloud Director's RBAC and org isolation apply: an
+    object of another org raises `NotFound`, exactly like a missing one.
+    Methods named `locate_*` and `provider_*` use the service's own provider
+    account; they return provider-only facts and are never used to act.
+    Every method raises `Unauthorized` for a bad token, `NotFound` for a
+    missing/foreign object and `BackendUnavailable` when Cloud Director cannot
+    be reached. No method returns SDK or XML objects.
+    """
+
+    @abc.abstractmethod
+    def login(self, user: str, org: str, password: str) -> Session:
+        """Open a session with Basic `user@org:password`; `Unauthorized` on failure."""
+
+    @abc.abstractmethod
+    def whoami(self, token: str) -> Session:
+        """Resolve a token (Bearer JWT or x-vcloud-authorization) to its session."""
+
+    @abc.abstractmethod
+    def get_vm(self, session: Session, urn: str) -> VmRecord:
+        """A VM the caller can see, tenant facts only (no vCenter, key provider)."""
+
+    @abc.abstractmethod
+    def get_vapp(self, session: Session, urn: str) -> VAppRecord:
+        """A vApp the caller can see, with its VMs (tenant facts only)."""
+
+    @abc.abstractmethod
+    def get_vdc(self, session: Session, urn: str) -> VdcRecord:
+        """A VDC the caller can see."""
+
+    @abc.abstractmethod
+    def get_catalog(self, session: Session, urn: str) -> CatalogRecord:
+        """A catalog the caller can see."""
+
+    @abc.abstractmethod
+    def get_template(self, session: Session, urn: str) -> TemplateRecord:
+        """A vApp template the caller can see, with provenance and VMs."""
+
+    @abc.abstractmethod
+    def locate_vms(self, urns: Sequence[str]) -> dict[str, VmFacts]:
+        """Provider-only: for each VM URN, its facts with `vcenter`, `moref` and
+        `datastore_url` filled in. One request for all of them, not one per VM.
+        Unknown URNs are left out of the answer."""
+
+    @abc.abstractmethod
+    def locate_vdc(self, urn: str) -> VdcLocation:
+        """Provider-only: the vCenter and datastore backing a VDC."""
+
+    @abc.abstractmethod
+    def provider_vcenter_names(self) -> list[str]:
+        """Provider-only: the names of the vCenters registered in Cloud Director."""
+
+    @abc.abstractmethod
+    def fast_cross_vcenter_instantiation(self) -> bool:
+        """Provider-only: whether fast cross-vCenter vApp instantiation is on."""
+
+
+class VCenter(abc.ABC):
+    """One vCenter, read with the provider's account.
+
+    Guarantees: answers carry domain types only; vSphere faults are translated
+    into `BackendUnavailable` / `BackendError` / `NotFound` at the boundary;
+    `vm_facts` costs one round trip whatever the number of VMs.
+    """
+
+    name: str
+
+    @abc.abstractmethod
+    def facts(self) -> VCenterFacts:
+        """Version, key providers, hosts' TPMs, datastores and the clone policy."""
+
+    @abc.abstractmethod
+    def vm_facts(self, morefs: Sequence[str]) -> dict[str, VmFacts]:
+        """For many VMs at once: firmware, hardware version, guest id, power,
+        key provider and the vTPM identity, keyed by moref. Unknown morefs are
+        left out."""
+
+    @abc.abstractmethod
+    def find_vm(self, name: str) -> VmFacts | None:
+        """A VM of this vCenter by name (for import), or None."""
