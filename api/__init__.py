@@ -1,0 +1,60 @@
+"""The Flask face of vcdtpm: create_app, problem+json, the OpenAPI document."""
+from __future__ import annotations
+
+from flask import Flask, Response
+from flask_smorest import Api
+
+from api import problems
+from api.resources import blp, health
+from api.schemas import ProblemSchema
+
+
+class VcdTpmApi(Api):
+    """flask-smorest's Api, documenting errors as problem+json."""
+
+    ERROR_SCHEMA = ProblemSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+API_SETTINGS = {
+    "API_TITLE": "vcdtpm",
+    "API_VERSION": "1.0.0",
+    "OPENAPI_VERSION": "3.0.3",
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "API_SPEC_OPTIONS": {
+        "info": {"description": "Plan and provision VMware Cloud Director VMs that carry a virtual TPM."},
+        "components": {"securitySchemes": {
+            "bearerAuth": {"type": "http", "scheme": "bearer"},
+            "vcloudAuthorization": {"type": "apiKey", "in": "header", "name": "x-vcloud-authorization"},
+            "basicAuth": {"type": "http", "scheme": "basic"},
+        }},
+    },
+}
+
+
+def create_app(test_config: dict | None = None, service=None) -> Flask:
+    """The WSGI app. Without `service`, bootstrap wires one from the configuration."""
+    app = Flask("vcdtpm")
+    app.config.update(API_SETTINGS)
+    if test_config:
+        app.config.update(test_config)
+    if service is None:
+        from vcdtpm.bootstrap import bootstrap
+        from vcdtpm.config import load_config
+        service = bootstrap(load_config(app.config.get("VCDTPM_CONFIG"))).service
+    app.extensions["vcdtpm"] = service
+    api = VcdTpmApi(app)
+    api.register_blueprint(blp)
+    api.register_blueprint(health)
+    problems.install(app)
+
+    @app.get("/openapi.yaml")
+    def openapi_yaml():
+        return Response(api.spec.to_yaml(), mimetype="application/yaml")
+
+    app.extensions["vcdtpm.api"] = api
+    return app
+
+
+def openapi_document(app: Flask) -> str:
+    """The OpenAPI document as YAML, exactly as the service serves it."""
+    return app.extensions["vcdtpm.api"].spec.to_yaml()

@@ -1,0 +1,25 @@
+"""Bearer / x-vcloud-authorization tokens to Cloud Director sessions."""
+from __future__ import annotations
+
+from flask import current_app, g, request
+
+from vcdtpm.ports import Session
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return request.headers.get("x-vcloud-authorization") or None
+
+
+def current_session() -> Session:
+    """The caller's session; raises Unauthorized when the token is missing or bad."""
+    if "session" not in g:
+        g.session = service().authenticate(bearer_token())
+    return g.session
+
+
+def service():
+    return current_app.extensions["vcdtpm"]

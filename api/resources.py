@@ -1,0 +1,118 @@
+"""REST resources: one MethodView per resource, each a thin call into the service."""
+from __future__ import annotations
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.auth import current_session, service
+from api.problems import problem
+from api.schemas import (HealthSchema, KeyProviderListSchema, MatrixSchema, OperationRequestSchema,
+                         PlanSchema, ProblemSchema, SessionSchema, VCenterListSchema, VmTpmSchema)
+from vcdtpm.domain.errors import Invalid, Unauthorized
+
+blp = Blueprint("v1", __name__, url_prefix="/api/v1", description="Plans and facts for vTPM VMs")
+health = Blueprint("health", __name__, description="Liveness and readiness")
+BEARER = [{"bearerAuth": []}, {"vcloudAuthorization": []}]
+VM_URN = r"urn:vcloud:vm:<uuid>"
+
+
+def problems(*codes):
+    """Document the problem+json answers a view may give."""
+    def decorate(view):
+        for code in codes:
+            view = blp.alt_response(code, schema=ProblemSchema, content_type="application/problem+json",
+                                    description=f"problem+json ({code})")(view)
+        return view
+    return decorate
+
+
+@blp.route("/sessions")
+class Sessions(MethodView):
+    @blp.response(201, SessionSchema)
+    @blp.doc(security=[{"basicAuth": []}])
+    @problems(401, 503)
+    def post(self):
+        """Log in to Cloud Director with HTTP Basic user@org:password."""
+        auth = request.authorization
+        if auth is None or auth.type != "basic" or not auth.username or "@" not in auth.username:
+            raise Unauthorized("HTTP Basic credentials user@org:password are required.")
+        user, _, org = auth.username.rpartition("@")
+        if not user or not org:
+            raise Unauthorized("HTTP Basic credentials user@org:password are required.")
+        return service().login(user, org, auth.password or "")
+
+
+@blp.route("/plans")
+class Plans(MethodView):
+    @blp.arguments(OperationRequestSchema)
+    @blp.response(200, PlanSchema)
+    @blp.doc(security=BEARER)
+    @problems(400, 401, 403, 404, 413, 422, 503)
+    def post(self, operation_request):
+        """Dry run: what would happen to each VM's vTPM, and every check with a remedy."""
+        return service().plan(current_session(), operation_request)
+
+
+@blp.route("/matrix")
+class Matrix(MethodView):
+    @blp.response(200, MatrixSchema)
+    @blp.doc(security=BEARER)
+    @problems(401)
+    def get(self):
+        """The copy/replace matrix per operation and vCenter band."""
+        current_session()
+        return {"rows": service().matrix()}
+
+
+@blp.route("/vms/<string:vm_id>/tpm")
+class VmTpm(MethodView):
+    @blp.response(200, VmTpmSchema)
+    @blp.doc(security=BEARER)
+    @problems(401, 404, 422)
+    def get(self, vm_id):
+        """A VM's vTPM: present, its identity, and whether one can be added now."""
+        if not vm_id.startswith("urn:vcloud:vm:"):
+            raise Invalid("id", f"expected a VM URN {VM_URN}")
+        return service().vm_tpm(current_session(), vm_id)
+
+
+@blp.route("/provider/vcenters")
+class VCenters(MethodView):
+    @blp.response(200, VCenterListSchema)
+    @blp.doc(security=BEARER)
+    @problems(401, 403, 503)
+    def get(self):
+        """Provider only: each vCenter's version, band, key providers, clone default, datastores."""
+        svc = service()
+        facts = svc.vcenter_facts(current_session())
+        return {"vcenters": [svc.describe_vcenter(vc) for vc in facts]}
+
+
+@blp.route("/provider/key-providers")
+class KeyProviders(MethodView):
+    @blp.response(200, KeyProviderListSchema)
+    @blp.doc(security=BEARER)
+    @problems(401, 403, 503)
+    def get(self):
+        """Provider only: per key-provider name, which vCenters have it (parity)."""
+        return {"key_providers": service().key_provider_parity(current_session())}
+
+
+@health.route("/healthz")
+class Healthz(MethodView):
+    @health.response(200, HealthSchema)
+    def get(self):
+        """The process is up."""
+        return {"status": "ok"}
+
+
+@health.route("/readyz")
+class Readyz(MethodView):
+    @health.response(200, HealthSchema)
+    def get(self):
+        """Cloud Director and every vCenter answer."""
+        backends = service().ready()
+        if any(value != "ok" for value in backends.values()):
+            return problem(503, "A backend is unavailable.", "not-ready", backends=backends)
+        return {"status": "ok", "backends": backends}

@@ -1,0 +1,205 @@
+"""Marshmallow schemas of the public contract; the OpenAPI document is generated from them."""
+from __future__ import annotations
+
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from vcdtpm.domain.model import Band, CheckStatus, Firmware, Operation, TpmAction, TpmMode
+from vcdtpm.requests import Item, NewVm, OperationRequest
+
+NAME = validate.Length(min=1, max=128)
+URN = validate.Length(min=1, max=200)
+Bool = lambda **kw: fields.Boolean(truthy={True}, falsy={False}, **kw)  # noqa: E731 - strict JSON booleans
+
+
+class Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class ProblemSchema(Schema):
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    field = fields.String(metadata={"description": "the first request field at fault"})
+    errors = fields.List(fields.Dict())
+    checks = fields.List(fields.Dict())
+
+
+class SessionSchema(Schema):
+    token = fields.String()
+    org = fields.String()
+    user = fields.String()
+    provider = fields.Boolean()
+
+
+class NewVmSchema(Strict):
+    name = fields.String(required=True, validate=NAME)
+    guest_os = fields.String(required=True, validate=validate.Length(min=1, max=64),
+                             metadata={"example": "windows2019srv_64Guest"})
+    firmware = fields.Enum(Firmware, by_value=True, load_default=Firmware.EFI)
+    hardware_version = fields.Integer(strict=True, load_default=19, validate=validate.Range(min=4, max=99))
+    tpm = Bool(load_default=False)
+
+    @post_load
+    def make(self, data, **kwargs):
+        return NewVm(**data)
+
+
+class SourceSchema(Strict):
+    vm = fields.String(validate=URN)
+    vapp = fields.String(validate=URN)
+    template = fields.String(validate=URN)
+    vcenter_vm = fields.String(validate=NAME)
+
+
+class TargetSchema(Strict):
+    vdc = fields.String(validate=URN)
+    vapp = fields.String(validate=URN)
+    catalog = fields.String(validate=URN)
+
+
+class ItemSchema(Strict):
+    template = fields.String(validate=URN)
+    vm = fields.String(validate=URN)
+    new_vm = fields.Nested(NewVmSchema)
+
+    @validates_schema
+    def one_kind(self, data, **kwargs):
+        if ("new_vm" in data) == ("template" in data):
+            raise ValidationError("give either template (+ vm) or new_vm", "_schema")
+
+    @post_load
+    def make(self, data, **kwargs):
+        return Item(**data)
+
+
+class OperationRequestSchema(Strict):
+    operation = fields.Enum(Operation, by_value=True, required=True)
+    source = fields.Nested(SourceSchema, load_default=dict)
+    target = fields.Nested(TargetSchema, load_default=dict)
+    vm = fields.Nested(NewVmSchema)
+    items = fields.List(fields.Nested(ItemSchema), validate=validate.Length(min=1, max=128))
+    ovf = fields.String(validate=validate.Length(min=1, max=512 * 1024))
+    tpm = fields.Enum(TpmMode, by_value=True)
+    replace_on_7x = Bool(load_default=False)
+    acknowledge_tpm_data_loss = Bool(load_default=False)
+
+    @post_load
+    def make(self, data, **kwargs):
+        data["items"] = tuple(data.get("items", ()))
+        return OperationRequest(**data)
+
+
+class CheckSchema(Schema):
+    id = fields.String()
+    status = fields.Enum(CheckStatus, by_value=True)
+    vm = fields.String(allow_none=True)
+    message = fields.String()
+    remedy = fields.String()
+
+
+class VmPlanSchema(Schema):
+    id = fields.String(allow_none=True)
+    name = fields.String()
+    tpm_present = fields.Boolean()
+    action = fields.Enum(TpmAction, by_value=True)
+    rule = fields.String()
+    reason = fields.String()
+
+
+class PlanSchema(Schema):
+    operation = fields.Enum(Operation, by_value=True)
+    allowed = fields.Boolean()
+    tpm = fields.Enum(TpmMode, by_value=True, allow_none=True)
+    source_band = fields.Enum(Band, by_value=True, allow_none=True)
+    target_band = fields.Enum(Band, by_value=True)
+    vms = fields.List(fields.Nested(VmPlanSchema))
+    checks = fields.List(fields.Nested(CheckSchema))
+    warnings = fields.List(fields.String())
+
+
+class BandModesSchema(Schema):
+    modes = fields.List(fields.String())
+    default = fields.String(allow_none=True)
+
+
+class MatrixRowSchema(Schema):
+    class Meta:
+        include = {"7.x": fields.Nested(BandModesSchema), "8.x": fields.Nested(BandModesSchema)}
+
+    operation = fields.String()
+    note = fields.String()
+
+
+class MatrixSchema(Schema):
+    rows = fields.List(fields.Nested(MatrixRowSchema))
+
+
+class ReadinessSchema(Schema):
+    can_add = fields.Boolean()
+    checks = fields.List(fields.Nested(CheckSchema))
+
+
+class VmTpmSchema(Schema):
+    present = fields.Boolean()
+    identity = fields.String(allow_none=True)
+    band = fields.Enum(Band, by_value=True)
+    readiness = fields.Nested(ReadinessSchema)
+
+
+class KeyProviderSchema(Schema):
+    name = fields.String()
+    type = fields.String(attribute="type.value")
+    default = fields.Boolean()
+    tpm_hosts_only = fields.Boolean()
+
+
+class DatastoreSchema(Schema):
+    name = fields.String()
+    url = fields.String()
+
+
+class HostSchema(Schema):
+    name = fields.String()
+    tpm = fields.Boolean()
+
+
+class VCenterSchema(Schema):
+    name = fields.String()
+    version = fields.String()
+    band = fields.Enum(Band, by_value=True)
+    key_providers = fields.List(fields.Nested(KeyProviderSchema))
+    clone_tpm_policy = fields.String()
+    datastores = fields.List(fields.Nested(DatastoreSchema))
+    hosts = fields.List(fields.Nested(HostSchema))
+
+
+class VCenterListSchema(Schema):
+    vcenters = fields.List(fields.Nested(VCenterSchema))
+
+
+class KeyProviderHolderSchema(Schema):
+    name = fields.String()
+    type = fields.String(attribute="type.value")
+    default = fields.Boolean()
+    tpm_hosts_only = fields.Boolean()
+
+
+class KeyProviderParitySchema(Schema):
+    name = fields.String()
+    vcenters = fields.List(fields.Nested(KeyProviderHolderSchema))
+    missing_on = fields.List(fields.String())
+    everywhere = fields.Boolean()
+
+
+class KeyProviderListSchema(Schema):
+    key_providers = fields.List(fields.Nested(KeyProviderParitySchema))
+
+
+class HealthSchema(Schema):
+    status = fields.String()
+    backends = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+__all__ = [name for name in dir() if name.endswith("Schema")] + ["EXCLUDE"]

@@ -1,0 +1,94 @@
+"""The `vcdtpm` command: serve, matrix, openapi."""
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+
+from vcdtpm.domain.errors import VcdTpmError
+
+
+def _serve(args) -> int:
+    from werkzeug.serving import make_server
+
+    from api import create_app
+    from vcdtpm.bootstrap import bootstrap
+    from vcdtpm.config import load_config
+
+    config = load_config(args.config, world=args.world, data_dir=args.data_dir)
+    wiring = bootstrap(config)
+    app = create_app(service=wiring.service)
+    server = make_server(args.host, args.port, app, threaded=True)
+    mode = f"simulated cloud ({config.world or 'demo world'})" if config.simulated else config.cloud_director.url
+    print(f"vcdtpm listening on http://{args.host}:{server.server_port} - Cloud Director: {mode}", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: server.shutdown())
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        wiring.close()
+    return 0
+
+
+def _matrix(args) -> int:
+    from vcdtpm.domain.matrix import matrix_rows
+
+    rows = matrix_rows()
+    head = ("operation", "vCenter 7.x", "vCenter 8.x")
+    cells = [(r["operation"], _modes(r["7.x"]), _modes(r["8.x"])) for r in rows]
+    widths = [max(len(str(c[i])) for c in cells + [head]) for i in range(3)]
+    for line in [head, tuple("-" * w for w in widths)] + cells:
+        print("  ".join(str(c).ljust(w) for c, w in zip(line, widths)).rstrip())
+    return 0
+
+
+def _modes(band: dict) -> str:
+    modes = band["modes"]
+    text = " | ".join(modes)
+    return f"{text} (default {band['default']})" if len(modes) > 1 else text
+
+
+def _openapi(args) -> int:
+    from api import create_app, openapi_document
+
+    text = openapi_document(create_app(service=object()))
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        with open(args.output, "w", encoding="utf-8") as out:
+            out.write(text)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="vcdtpm", description="Plan and provision vCD VMs with a vTPM.")
+    sub = top.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the REST service (the simulated cloud unless configured)")
+    serve.add_argument("--world", help="a world file for the simulated cloud (default: the demo world)")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--config", help="a configuration file (default: $VCDTPM_CONFIG)")
+    serve.add_argument("--data-dir", help="where vcdtpm keeps its state")
+    serve.set_defaults(run=_serve)
+    matrix = sub.add_parser("matrix", help="print the copy/replace matrix")
+    matrix.set_defaults(run=_matrix)
+    openapi = sub.add_parser("openapi", help="write the OpenAPI document")
+    openapi.add_argument("--output", "-o", default="-")
+    openapi.set_defaults(run=_openapi)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except VcdTpmError as exc:
+        print(f"vcdtpm: {exc.message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""Configuration: a YAML file (or none, for the simulated cloud) plus environment overrides."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from vcdtpm.domain.errors import Invalid
+
+DEFAULT_API_VERSION = "38.1"
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A Cloud Director or vCenter endpoint and the provider account used on it."""
+
+    url: str
+    user: str
+    password: str = field(repr=False, default="")
+    verify_tls: bool = True
+    ca_bundle: str | None = None
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class Config:
+    cloud_director: Endpoint | None = None      # None: the built-in simulated cloud
+    vcenters: tuple[Endpoint, ...] = ()
+    world: str | None = None                    # simulated cloud: a world file, else the demo
+    data_dir: str = field(default_factory=lambda: default_data_dir())
+    api_version: str = DEFAULT_API_VERSION
+    sim_task_delay: float = 0.0
+
+    @property
+    def simulated(self) -> bool:
+        return self.cloud_director is None
+
+
+def default_data_dir() -> str:
+    base = os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state")
+    return os.path.join(base, "vcdtpm")
+
+
+def _secret(entry: dict, where: str) -> str:
+    if "password_file" in entry:
+        try:
+            return Path(entry["password_file"]).read_text().strip()
+        except OSError as exc:
+            raise Invalid(f"{where}.password_file", f"cannot be read ({exc.strerror})") from None
+    return str(entry.get("password", ""))
+
+
+def _endpoint(entry, where: str) -> Endpoint:
+    if not isinstance(entry, dict):
+        raise Invalid(where, "expected a mapping")
+    for key in ("url", "user"):
+        if not entry.get(key):
+            raise Invalid(f"{where}.{key}", "is required")
+    return Endpoint(url=str(entry["url"]), user=str(entry["user"]), password=_secret(entry, where),
+                    verify_tls=bool(entry.get("verify_tls", True)), ca_bundle=entry.get("ca_bundle"),
+                    name=str(entry.get("name", "")))
+
+
+def load_config(path: str | None = None, **overrides) -> Config:
+    """Read `path` (or $VCDTPM_CONFIG); with neither, the simulated cloud on the demo world."""
+    path = path or os.environ.get("VCDTPM_CONFIG")
+    data: dict = {}
+    if path:
+        try:
+            data = yaml.safe_load(Path(path).read_text()) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise Invalid("config", f"{path} cannot be read: {exc}") from None
+    vcd = _endpoint(data["cloud_director"], "cloud_director") if data.get("cloud_director") else None
+    vcenters = tuple(_endpoint(v, f"vcenters[{i}]") for i, v in enumerate(data.get("vcenters") or []))
+    for i, vc in enumerate(vcenters):
+        if not vc.name:
+            raise Invalid(f"vcenters[{i}].name", "is required")
+    values = dict(
+        cloud_director=vcd, vcenters=vcenters,
+        world=os.environ.get("VCDTPM_WORLD") or data.get("world"),
+        data_dir=os.environ.get("VCDTPM_DATA_DIR") or data.get("data_dir") or default_data_dir(),
+        api_version=str(data.get("api_version", DEFAULT_API_VERSION)),
+        sim_task_delay=float(data.get("sim_task_delay", 0.0)),
+    )
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return Config(**values)

@@ -1,0 +1,169 @@
+"""Turns an operation request into the facts the planner needs, reading both clouds."""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Mapping
+
+from vcdtpm.domain.errors import Forbidden, Invalid, NotFound
+from vcdtpm.domain.model import Operation, PlanInput, Placement, Subject, TemplateFacts, VCenterFacts, VmFacts
+from vcdtpm.ovf import read_ovf
+from vcdtpm.ports import CloudDirector, Session, VCenter
+from vcdtpm.requests import PROVIDER_ONLY, NewVm, OperationRequest
+
+O = Operation
+
+
+class Resolver:
+    """Reads, for one request of one caller, every fact a plan depends on."""
+
+    def __init__(self, cloud: CloudDirector, vcenters: Mapping[str, VCenter], session: Session):
+        self.cloud = cloud
+        self.vcenters = vcenters
+        self.session = session
+        self._facts: dict[str, VCenterFacts] = {}
+
+    # -- vCenters -------------------------------------------------------------
+    def vcenter(self, name: str) -> VCenterFacts:
+        if name not in self._facts:
+            port = self.vcenters.get(name)
+            if port is None:
+                raise NotFound(f"vCenter {name} is not configured in vcdtpm.")
+            self._facts[name] = port.facts()
+        return self._facts[name]
+
+    def located(self, vms: tuple[VmFacts, ...]) -> tuple[VmFacts, ...]:
+        """VMs enriched with provider facts: one vCD query, one vCenter read per vCenter."""
+        ids = [vm.id for vm in vms if vm.id]
+        places = self.cloud.locate_vms(ids) if ids else {}
+        by_vcenter: dict[str, list[str]] = {}
+        for place in places.values():
+            if place.vcenter and place.moref:
+                by_vcenter.setdefault(place.vcenter, []).append(place.moref)
+        deep = {}
+        for name, morefs in by_vcenter.items():
+            port = self.vcenters.get(name)
+            if port is not None:
+                deep.update({(name, m): f for m, f in port.vm_facts(morefs).items()})
+        return tuple(_merge(vm, places.get(vm.id), deep) for vm in vms)
+
+    def placement_of_vdc(self, urn: str) -> Placement:
+        where = self.cloud.locate_vdc(urn)
+        return Placement(self.vcenter(where.vcenter), where.datastore_url)
+
+    def source_of(self, vm: VmFacts) -> VCenterFacts | None:
+        return self.vcenter(vm.vcenter) if vm.vcenter else None
+
+    # -- targets --------------------------------------------------------------
+    def target(self, request: OperationRequest) -> Placement:
+        target = request.target
+        if target.get("vdc"):
+            vdc = self.cloud.get_vdc(self.session, target["vdc"])
+            return self.placement_of_vdc(vdc.id)
+        if target.get("vapp"):
+            vapp = self.cloud.get_vapp(self.session, target["vapp"])
+            return self.placement_of_vdc(vapp.vdc)
+        if target.get("catalog"):
+            catalog = self.cloud.get_catalog(self.session, target["catalog"])
+            if catalog.vdc is None:
+                raise Invalid("target.catalog", "has no storage in any VDC to hold templates")
+            return self.placement_of_vdc(catalog.vdc)
+        raise Invalid("target", "names no vdc, vapp or catalog")
+
+    # -- sources --------------------------------------------------------------
+    def vm(self, urn: str) -> VmFacts:
+        record = self.cloud.get_vm(self.session, urn)
+        return self.located((record.facts,))[0]
+
+    def vapp_vms(self, urn: str) -> tuple[VmFacts, ...]:
+        return self.located(self.cloud.get_vapp(self.session, urn).vms)
+
+    def template(self, urn: str) -> TemplateFacts:
+        facts = self.cloud.get_template(self.session, urn).facts
+        return replace(facts, vms=self.located(facts.vms))
+
+    def template_subjects(self, urn: str, vm: str | None, field: str) -> tuple[Subject, ...]:
+        template = self.template(urn)
+        vms = template.vms
+        if vm:
+            vms = tuple(v for v in vms if v.id == vm or v.name == vm)
+            if not vms:
+                raise Invalid(field, f"the template has no VM '{vm}'")
+        return tuple(Subject(v, self.source_of(v), template) for v in vms)
+
+    def vcenter_vm(self, name: str) -> VmFacts:
+        if not self.session.provider:
+            raise Forbidden("Importing from vCenter is for the provider (System org) only.")
+        for port in self.vcenters.values():
+            found = port.find_vm(name)
+            if found is not None:
+                return found
+        raise NotFound(f"No vCenter holds a VM named '{name}'.")
+
+
+def _merge(vm: VmFacts, place: VmFacts | None, deep: dict) -> VmFacts:
+    if place is None:
+        return vm
+    vm = replace(vm, vcenter=place.vcenter, moref=place.moref,
+                 datastore_url=place.datastore_url or vm.datastore_url)
+    more = deep.get((vm.vcenter, vm.moref))
+    if more is None:
+        return vm
+    return replace(vm, key_provider=more.key_provider, tpm_identity=more.tpm_identity,
+                   datastore_url=vm.datastore_url or more.datastore_url)
+
+
+def new_vm_facts(spec: NewVm) -> VmFacts:
+    return VmFacts(name=spec.name, guest_os=spec.guest_os, firmware=spec.firmware,
+                   hardware_version=spec.hardware_version, tpm_present=spec.tpm)
+
+
+def subjects_for(request: OperationRequest, r: Resolver) -> tuple[Subject, ...]:
+    """The VMs an operation creates or changes, each with where it comes from."""
+    op, src = request.operation, request.source
+    if op in PROVIDER_ONLY:
+        vm = r.vcenter_vm(src["vcenter_vm"])
+        return (Subject(vm, r.source_of(vm)),)
+    if op in (O.CREATE_VM, O.ADD_VM_TO_VAPP):
+        return (Subject(new_vm_facts(request.vm)),)
+    if op in (O.CREATE_VAPP_FROM_OVF, O.CREATE_TEMPLATE_FROM_OVF):
+        return tuple(Subject(vm, from_ovf=True) for vm in read_ovf(request.ovf))
+    if op in (O.CREATE_VM_FROM_TEMPLATE, O.ADD_VM_FROM_TEMPLATE):
+        return r.template_subjects(src["template"], src.get("vm"), "source.vm")
+    if op is O.INSTANTIATE_VAPP_TEMPLATE:
+        return r.template_subjects(src["template"], None, "source.template")
+    if op is O.COMPOSE_VAPP:
+        return _compose_subjects(request, r)
+    if op in (O.COPY_VAPP, O.MOVE_VAPP, O.CAPTURE_VAPP):
+        return tuple(Subject(vm, r.source_of(vm)) for vm in r.vapp_vms(src["vapp"]))
+    vm = r.vm(src["vm"])
+    return (Subject(vm, r.source_of(vm)),)
+
+
+def _compose_subjects(request: OperationRequest, r: Resolver) -> tuple[Subject, ...]:
+    subjects: list[Subject] = []
+    for i, item in enumerate(request.items):
+        if item.new_vm is not None:
+            subjects.append(Subject(new_vm_facts(item.new_vm)))
+        else:
+            subjects.extend(r.template_subjects(item.template, item.vm, f"items[{i}].vm"))
+    return tuple(subjects)
+
+
+def plan_input(request: OperationRequest, r: Resolver) -> PlanInput:
+    """Everything `planner.plan` needs for this request."""
+    request.validate()
+    subjects = subjects_for(request, r)
+    if request.operation in (O.ADD_TPM, O.REMOVE_TPM):
+        vm = subjects[0].vm
+        target = Placement(r.vcenter(vm.vcenter), vm.datastore_url) if vm.vcenter else r.target(request)
+    else:
+        target = r.target(request)
+    return PlanInput(
+        operation=request.operation,
+        subjects=subjects,
+        target=target,
+        requested=request.tpm,
+        replace_on_7x=request.replace_on_7x,
+        acknowledge_tpm_data_loss=request.acknowledge_tpm_data_loss,
+        fast_cross_vcenter_instantiation=r.cloud.fast_cross_vcenter_instantiation(),
+    )
