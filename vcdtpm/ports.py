@@ -63,6 +63,23 @@ class VdcLocation:
     datastore_url: str | None
 
 
+@dataclass(frozen=True)
+class TaskState:
+    """A Cloud Director task as last read: `status` is vCD's (queued, preRunning,
+    running, success, error, aborted, canceled); `result` holds the URNs of what
+    the task made, keyed `vm` / `vapp` / `template`."""
+
+    href: str
+    status: str
+    progress: int = 0
+    error: str | None = None
+    result: dict | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.status in ("success", "error", "aborted", "canceled")
+
+
 class CloudDirector(abc.ABC):
     """Cloud Director as the service sees it.
 
@@ -121,6 +138,24 @@ class CloudDirector(abc.ABC):
     @abc.abstractmethod
     def fast_cross_vcenter_instantiation(self) -> bool:
         """Provider-only: whether fast cross-vCenter vApp instantiation is on."""
+
+    # -- acting (with the caller's token) ---------------------------------------
+    def start(self, session: Session, kind: str, params: dict, request_id: str) -> str:
+        """Send the Cloud Director request for one step (`kind` is an operation
+        name or `edit_tpm`) and return the href of the Task it answered with.
+        `request_id` goes out as X-VMWARE-VCLOUD-CLIENT-REQUEST-ID so that
+        `find_task` can re-attach after a crash. Raises `BackendError` when Cloud
+        Director refuses the request outright."""
+        raise NotImplementedError
+
+    def task(self, session: Session, href: str) -> TaskState:
+        """Read a task's status, progress, error and the URNs it produced."""
+        raise NotImplementedError
+
+    def find_task(self, session: Session, request_id: str) -> str | None:
+        """The href of the task started with `request_id`, or None if Cloud
+        Director never received that request."""
+        raise NotImplementedError
 
 
 class VCenter(abc.ABC):
