@@ -158,6 +158,24 @@ class CloudDirector(abc.ABC):
         raise NotImplementedError
 
 
+@dataclass(frozen=True)
+class TpmBackup:
+    """What the vSphere backup recipe saves for a vTPM VM (seed 000): the keyId,
+    the `encryption.bundle` extraConfig, the firmware, the VirtualTPM device and
+    the NVRAM file, plus what is needed to re-create the VM."""
+
+    vm_name: str
+    guest_os: str
+    hardware_version: int
+    firmware: str
+    key_provider: str
+    key_id: str
+    encryption_bundle: str
+    tpm_device: dict              # JSON-safe: endorsement key certificates (base64) and device key
+    nvram: bytes
+    identity: str                 # "sha256:<hex>" of the EK certificate
+
+
 class VCenter(abc.ABC):
     """One vCenter, read with the provider's account.
 
@@ -181,3 +199,15 @@ class VCenter(abc.ABC):
     @abc.abstractmethod
     def find_vm(self, name: str) -> VmFacts | None:
         """A VM of this vCenter by name (for import), or None."""
+
+    def backup_vtpm(self, moref: str) -> TpmBackup:
+        """Read a vTPM VM's keyId, encryption.bundle, firmware, VirtualTPM device
+        and download its NVRAM file over the HTTP file service (`/folder`).
+        `NotFound` for an unknown VM, `Invalid` for a VM without a vTPM."""
+        raise NotImplementedError
+
+    def restore_vtpm(self, backup: TpmBackup, name: str, datastore: str | None = None) -> VmFacts:
+        """Create a VM with the backup's keyId and bundle, firmware and vTPM
+        device, upload its NVRAM, and answer its facts (identity included).
+        `BackendError` when this vCenter lacks the backup's key provider."""
+        raise NotImplementedError
