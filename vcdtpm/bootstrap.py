@@ -5,6 +5,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Callable
 
+from vcdtpm.backups import BackupStore
 from vcdtpm.config import Config
 from vcdtpm.service import Service
 
@@ -42,7 +43,7 @@ def _simulated(config: Config) -> Wiring:
     admin = inventory.provider_users[0]
     cloud = VcdAdapter(handle.url, admin.name, admin.password, api_version=config.api_version,
                        data_dir=config.data_dir)
-    service = Service(cloud, simulated_vcenters(inventory))
+    service = Service(cloud, simulated_vcenters(inventory), BackupStore(config.tpm_backup_dir))
     return Wiring(service, inventory, handle.url, [handle.stop])
 
 
@@ -54,4 +55,4 @@ def _real(config: Config) -> Wiring:
     cloud = VcdAdapter(vcd.url, vcd.user, vcd.password, verify_tls=vcd.verify_tls,
                        ca_bundle=vcd.ca_bundle, api_version=config.api_version, data_dir=config.data_dir)
     vcenters = {vc.name: PyVmomiVCenter(vc) for vc in config.vcenters}
-    return Wiring(Service(cloud, vcenters), None, vcd.url, [])
+    return Wiring(Service(cloud, vcenters, BackupStore(config.tpm_backup_dir)), None, vcd.url, [])

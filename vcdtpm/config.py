@@ -32,10 +32,15 @@ class Config:
     data_dir: str = field(default_factory=lambda: default_data_dir())
     api_version: str = DEFAULT_API_VERSION
     sim_task_delay: float = 0.0
+    backup_dir: str | None = None               # vTPM backup bundles; None: <data_dir>/tpm-backups
 
     @property
     def simulated(self) -> bool:
         return self.cloud_director is None
+
+    @property
+    def tpm_backup_dir(self) -> str:
+        return self.backup_dir or os.path.join(self.data_dir, "tpm-backups")
 
 
 def default_data_dir() -> str:
@@ -72,6 +77,8 @@ def load_config(path: str | None = None, **overrides) -> Config:
             data = yaml.safe_load(Path(path).read_text()) or {}
         except (OSError, yaml.YAMLError) as exc:
             raise Invalid("config", f"{path} cannot be read: {exc}") from None
+    if data.get("backup_dir") is not None and not isinstance(data["backup_dir"], str):
+        raise Invalid("backup_dir", "expected a directory path")
     vcd = _endpoint(data["cloud_director"], "cloud_director") if data.get("cloud_director") else None
     vcenters = tuple(_endpoint(v, f"vcenters[{i}]") for i, v in enumerate(data.get("vcenters") or []))
     for i, vc in enumerate(vcenters):
@@ -83,6 +90,7 @@ def load_config(path: str | None = None, **overrides) -> Config:
         data_dir=os.environ.get("VCDTPM_DATA_DIR") or data.get("data_dir") or default_data_dir(),
         api_version=str(data.get("api_version", DEFAULT_API_VERSION)),
         sim_task_delay=float(data.get("sim_task_delay", 0.0)),
+        backup_dir=os.environ.get("VCDTPM_BACKUP_DIR") or data.get("backup_dir"),
     )
     values.update({k: v for k, v in overrides.items() if v is not None})
     return Config(**values)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Mapping
 
+from vcdtpm.backup_service import TpmBackups
+from vcdtpm.backups import BackupStore
 from vcdtpm.domain import matrix, planner
 from vcdtpm.domain.errors import Forbidden, Unauthorized
 from vcdtpm.domain.model import Operation, Plan, VCenterFacts
@@ -15,9 +17,11 @@ from vcdtpm.resolve import Resolver, plan_input
 class Service:
     """The application: every REST resource is a thin call into one of these methods."""
 
-    def __init__(self, cloud: CloudDirector, vcenters: Mapping[str, VCenter]):
+    def __init__(self, cloud: CloudDirector, vcenters: Mapping[str, VCenter],
+                 backups: BackupStore | None = None):
         self.cloud = cloud
         self.vcenters = dict(vcenters)
+        self.backups = TpmBackups(cloud, self.vcenters, backups) if backups is not None else None
 
     # -- sessions -------------------------------------------------------------
     def login(self, user: str, org: str, password: str) -> Session:

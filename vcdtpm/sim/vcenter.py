@@ -1,12 +1,16 @@
 """The simulated vCenter: the VCenter port answered from the shared inventory."""
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Sequence
 
-from vcdtpm.domain.errors import NotFound
-from vcdtpm.domain.model import VCenterFacts, VmFacts
-from vcdtpm.ports import VCenter
-from vcdtpm.sim.inventory import Inventory, SimVCenter, SimVm
+from vcdtpm.domain.errors import BackendError, Invalid, NotFound
+from vcdtpm.domain.model import Datastore, Firmware, VCenterFacts, VmFacts
+from vcdtpm.ports import TpmBackup, VCenter
+from vcdtpm.sim.inventory import Inventory, SimVCenter, SimVm, SimVTpm
+
+TPM_DEVICE_KEY = 11000        # the device key vSphere gives a VirtualTPM
 
 
 class SimulatedVCenter(VCenter):
@@ -49,6 +53,55 @@ class SimulatedVCenter(VCenter):
                     return _facts(vm, vc)
             return None
 
+    def backup_vtpm(self, moref: str) -> TpmBackup:
+        """What the backup recipe reads from configInfo, and the NVRAM file as downloaded."""
+        with self.inventory.lock:
+            self.round_trips += 1
+            vc = self._vcenter()
+            vm = next((v for v in self.inventory.vcenter_vms(vc.name) if v.moref == moref), None)
+            if vm is None:
+                raise NotFound(kind="VM", id=moref)
+            if vm.tpm is None or vm.key_id is None or vm.key_provider is None:
+                raise Invalid("vm", f"{vm.name} has no vTPM to back up")
+            return TpmBackup(
+                vm_name=vm.name, guest_os=vm.guest_os, hardware_version=vm.hardware_version,
+                firmware=vm.firmware.value, key_provider=vm.key_provider, key_id=vm.key_id,
+                encryption_bundle=vm.encryption_bundle or "", tpm_device=_tpm_device(vm.tpm),
+                nvram=bytes(vm.tpm.nvram), identity=vm.tpm.identity)
+
+    def restore_vtpm(self, backup: TpmBackup, name: str, datastore: str | None = None) -> VmFacts:
+        """A new vCenter-only VM with the backup's keyId, bundle, firmware, vTPM device and NVRAM;
+        refused as vSphere would refuse the reconfiguration or the creation."""
+        with self.inventory.lock:
+            self.round_trips += 1
+            vc = self._vcenter()
+            store = self._restore_checks(vc, backup, name, datastore)
+            vm = SimVm(name=name, guest_os=backup.guest_os, vcenter=vc.name, datastore=store.name,
+                       moref=vc.next_moref(), firmware=Firmware.EFI, hardware_version=backup.hardware_version,
+                       tpm=SimVTpm(ek_cert=_ek_cert(backup.tpm_device, self.name), nvram=bytes(backup.nvram)),
+                       key_provider=backup.key_provider, key_id=backup.key_id)
+            if vm.encryption_bundle != backup.encryption_bundle:
+                raise self._refused("the encryption.bundle does not match the keyId")
+            self.inventory.vms[vm.id] = vm
+            return _facts(vm, vc)
+
+    def _restore_checks(self, vc: SimVCenter, backup: TpmBackup, name: str,
+                        datastore: str | None) -> Datastore:
+        if not any(kp.name == backup.key_provider for kp in vc.key_providers):
+            raise self._refused(f"key provider {backup.key_provider} is not registered, so key "
+                                f"{backup.key_id} cannot be retrieved")
+        if backup.firmware != Firmware.EFI.value:
+            raise self._refused("a VirtualTPM device needs EFI firmware")
+        if any(vm.name == name for vm in self.inventory.vcenter_vms(vc.name)):
+            raise self._refused(f"a VM named {name} already exists")
+        store = vc.datastore(datastore) if datastore else (vc.datastores[0] if vc.datastores else None)
+        if store is None:
+            raise NotFound(kind="Datastore", id=datastore or "(any)")
+        return store
+
+    def _refused(self, reason: str) -> BackendError:
+        return BackendError(backend=f"vCenter {self.name}", reason=reason)
+
     def _vcenter(self) -> SimVCenter:
         vc = self.inventory.vcenters.get(self.name)
         if vc is None:
@@ -64,6 +117,21 @@ def _facts(vm: SimVm, vc: SimVCenter) -> VmFacts:
         power=vm.power, tpm_present=vm.tpm is not None, vcenter=vc.name, moref=vm.moref,
         datastore_url=store.url if store else None, key_provider=vm.key_provider,
         tpm_identity=vm.tpm.identity if vm.tpm else None)
+
+
+def _tpm_device(tpm: SimVTpm) -> dict:
+    """The VirtualTPM device as the backup keeps it: JSON-safe, certificates in base64."""
+    return {"key": TPM_DEVICE_KEY,
+            "endorsement_key_certificate": [base64.b64encode(tpm.ek_cert).decode("ascii")],
+            "endorsement_key_certificate_signing_request": []}
+
+
+def _ek_cert(device: dict, vcenter: str) -> bytes:
+    try:
+        return base64.b64decode(device["endorsement_key_certificate"][0], validate=True)
+    except (KeyError, IndexError, TypeError, binascii.Error):
+        raise BackendError(backend=f"vCenter {vcenter}",
+                           reason="the VirtualTPM device carries no endorsement key certificate") from None
 
 
 def simulated_vcenters(inventory: Inventory) -> dict[str, SimulatedVCenter]:

@@ -1,0 +1,156 @@
+// Command vcsim-vcdtpm runs one govmomi-simulated vCenter shaped for vTPM tests.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25"
+)
+
+type options struct {
+	port         int
+	apiVersion   string
+	instanceUUID string
+	configPath   string
+	user         string
+	password     string
+	caOut        string
+}
+
+func parseFlags() options {
+	var o options
+	flag.IntVar(&o.port, "port", 0, "TCP port on 127.0.0.1 (0 picks a free one)")
+	flag.StringVar(&o.apiVersion, "api-version", "8.0.2.0", "about.apiVersion, e.g. 7.0.3.0 or 8.0.2.0")
+	flag.StringVar(&o.instanceUUID, "instance-uuid", "", "about.instanceUuid")
+	flag.StringVar(&o.configPath, "config", "", "JSON file: key providers, hosts, datastores, VMs, clone policy")
+	flag.StringVar(&o.user, "user", "administrator@vsphere.local", "the only user that may log in")
+	flag.StringVar(&o.password, "password", "", "that user's password (required)")
+	flag.StringVar(&o.caOut, "ca-out", "", "write the PEM of the CA that signed the server certificate here")
+	flag.Parse()
+	return o
+}
+
+// versionParts turns 8.0.2.0 (or 6.7.3) into its release (8.0.2) and whether
+// the API is 8.0.0.1 or newer, the first with a clone TPM provisioning policy.
+func versionParts(api string) (string, bool, error) {
+	parts := strings.Split(api, ".")
+	if len(parts) < 3 || len(parts) > 4 {
+		return "", false, fmt.Errorf("--api-version %q: want a version such as 8.0.2.0 or 6.7.3", api)
+	}
+	nums := make([]int, 4)
+	for i, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil {
+			return "", false, fmt.Errorf("--api-version %q: %v", api, err)
+		}
+		nums[i] = n
+	}
+	newer := nums[0] > 8 || nums[0] == 8 && (nums[1] > 0 || nums[2] > 0 || nums[3] >= 1)
+	return strings.Join(parts[:3], "."), newer, nil
+}
+
+func newModel(o options, cfg *Config) (*simulator.Model, error) {
+	release, _, err := versionParts(o.apiVersion)
+	if err != nil {
+		return nil, err
+	}
+	m := simulator.VPX()
+	if cfg.Model != nil {
+		m.ClusterHost, m.Datastore, m.Machine = cfg.Model.ClusterHosts, cfg.Model.Datastores, cfg.Model.VMs
+	}
+	about := &m.ServiceContent.About
+	about.Version, about.ApiVersion, about.Build = release, o.apiVersion, "0"
+	about.FullName = "VMware vCenter Server " + release + " build-0 (vcsim-vcdtpm)"
+	if o.instanceUUID != "" {
+		about.InstanceUuid = o.instanceUUID
+	}
+	if err := m.Create(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func shape(m *simulator.Model, cfg *Config) error {
+	ref := *m.ServiceContent.CryptoManager
+	simulator.Map.Put(newCryptoManager(ref, cfg))
+	applyClonePolicy(cfg)
+	if err := applyHosts(cfg); err != nil {
+		return err
+	}
+	if err := applyDatastores(cfg); err != nil {
+		return err
+	}
+	ctx := context.Background()
+	client, err := vim25.NewClient(ctx, m.Service)
+	if err != nil {
+		return err
+	}
+	return createVMs(ctx, client, cfg)
+}
+
+// serve starts the simulator's handlers behind the recorder on 127.0.0.1:port.
+func serve(m *simulator.Model, o options, policyAPI bool) (string, error) {
+	m.Service.Listen = &url.URL{Host: "127.0.0.1:0", User: url.UserPassword(o.user, o.password)}
+	inner := m.Service.NewServer() // registers the SOAP handlers; its own listener is not used
+	inner.Close()
+	tlsConfig, err := newTLS(o.caOut)
+	if err != nil {
+		return "", err
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(o.port)))
+	if err != nil {
+		return "", err
+	}
+	server := &http.Server{Handler: newRecorder(m.Service.ServeMux, policyAPI), TLSConfig: tlsConfig}
+	go func() { _ = server.ServeTLS(ln, "", "") }()
+	return fmt.Sprintf("https://%s/sdk", ln.Addr().String()), nil
+}
+
+func run(o options) error {
+	if o.password == "" {
+		return fmt.Errorf("--password is required")
+	}
+	_, policyAPI, err := versionParts(o.apiVersion)
+	if err != nil {
+		return err
+	}
+	cfg, err := loadConfig(o.configPath)
+	if err != nil {
+		return err
+	}
+	m, err := newModel(o, cfg)
+	if err != nil {
+		return err
+	}
+	defer m.Remove()
+	if err := shape(m, cfg); err != nil {
+		return err
+	}
+	address, err := serve(m, o, policyAPI)
+	if err != nil {
+		return err
+	}
+	fmt.Println(address)
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
+	<-stop
+	return nil
+}
+
+func main() {
+	if err := run(parseFlags()); err != nil {
+		fmt.Fprintln(os.Stderr, "vcsim-vcdtpm:", err)
+		os.Exit(2)
+	}
+}

@@ -1,0 +1,111 @@
+"""pyvcloud Clients: how they are made, the per-token cache and the lazy provider session."""
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, TypeVar
+
+from pyvcloud.vcd.client import BasicLoginCredentials, Client
+from pyvcloud.vcd.exceptions import UnauthorizedException
+
+from vcdtpm.adapters.vcd.errors import BACKEND, translated
+from vcdtpm.domain.errors import BackendUnavailable, Unauthorized
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """How to reach Cloud Director. `verify` is True, False or a CA bundle path."""
+
+    base_url: str
+    api_version: str
+    verify: bool | str
+    log_file: Path
+
+    def new_client(self) -> Client:
+        # Requests are logged by URI and status only: no headers, no bodies, so neither
+        # tokens nor passwords reach the log file.
+        return Client(self.base_url, api_version=self.api_version, verify_ssl_certs=self.verify,
+                      log_file=str(self.log_file), log_requests=True, log_headers=False,
+                      log_bodies=False)
+
+
+class TokenCache:
+    """Recently resolved tokens -> (Client, session), for a few seconds, keyed by a hash."""
+
+    def __init__(self, ttl_seconds: float = 60.0, capacity: int = 256):
+        self._ttl, self._capacity = ttl_seconds, capacity
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[str, tuple[float, Client, object]] = OrderedDict()
+
+    @staticmethod
+    def _key(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def get(self, token: str) -> tuple[Client, object] | None:
+        key = self._key(token)
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry[0] < time.monotonic():
+                self._entries.pop(key, None)
+                return None
+            return entry[1], entry[2]
+
+    def put(self, token: str, client: Client, session: object) -> None:
+        if self._ttl <= 0:
+            return
+        with self._lock:
+            self._entries[self._key(token)] = (time.monotonic() + self._ttl, client, session)
+            while len(self._entries) > self._capacity:
+                self._entries.popitem(last=False)
+
+    def drop(self, token: str) -> None:
+        with self._lock:
+            self._entries.pop(self._key(token), None)
+
+
+class ProviderClient:
+    """The service's own System-org session, opened on first use and reopened once on 401."""
+
+    def __init__(self, settings: ClientSettings, user: str, password: str):
+        self._settings, self._user, self._password = settings, user, password
+        self._lock = threading.Lock()
+        self._client: Client | None = None
+
+    def run(self, call: Callable[[Client], T]) -> T:
+        """Run `call` with the provider Client; a 401 means the session expired: log in again
+        once, and if Cloud Director still refuses, it is unavailable to the service."""
+        client = self._ensure()
+        try:
+            return call(client)
+        except UnauthorizedException:
+            with self._lock:
+                if self._client is client:
+                    self._client = None
+        try:
+            return call(self._ensure())
+        except UnauthorizedException:
+            raise BackendUnavailable(backend=BACKEND,
+                                     reason="the provider session was refused") from None
+
+    def _ensure(self) -> Client:
+        with self._lock:
+            if self._client is None:
+                self._client = self._login()
+            return self._client
+
+    def _login(self) -> Client:
+        client = self._settings.new_client()
+        try:
+            with translated("Session"):
+                client.set_credentials(BasicLoginCredentials(self._user, "System",
+                                                             self._password))
+        except Unauthorized:
+            raise BackendUnavailable(backend=BACKEND,
+                                     reason="the provider account was refused") from None
+        return client

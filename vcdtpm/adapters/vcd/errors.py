@@ -1,0 +1,44 @@
+"""Translate pyvcloud and transport failures into the domain's error families."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import requests
+from lxml import etree
+from pyvcloud.vcd.exceptions import (AccessForbiddenException, ClientException,
+                                     NotFoundException, UnauthorizedException, VcdException,
+                                     VcdResponseException)
+
+from vcdtpm.domain.errors import BackendError, BackendUnavailable, NotFound, Unauthorized
+
+BACKEND = "Cloud Director"
+
+
+@contextmanager
+def translated(kind: str = "Object", ident: str = ""):
+    """401 -> Unauthorized, 403/404 -> NotFound (one message for both), unreachable ->
+    BackendUnavailable, anything else Cloud Director refuses -> BackendError."""
+    try:
+        yield
+    except UnauthorizedException:
+        raise Unauthorized() from None
+    except (AccessForbiddenException, NotFoundException):
+        raise NotFound(kind=kind, id=ident) from None
+    except requests.exceptions.RequestException as exc:
+        raise BackendUnavailable(backend=BACKEND, reason=_transport_reason(exc)) from None
+    except VcdResponseException as exc:
+        minor = exc.vcd_error.get("minorErrorCode") if exc.vcd_error is not None else None
+        raise BackendError(backend=BACKEND,
+                           reason=f"HTTP {exc.status_code} {minor or ''}".strip()) from None
+    except (VcdException, ClientException, etree.XMLSyntaxError, ValueError) as exc:
+        raise BackendError(backend=BACKEND, reason=type(exc).__name__) from None
+
+
+def _transport_reason(exc: requests.exceptions.RequestException) -> str:
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "TLS verification failed"
+    if isinstance(exc, requests.exceptions.Timeout):
+        return "timed out"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return "connection failed"
+    return type(exc).__name__

@@ -1,0 +1,165 @@
+"""The VCenter port over pyvmomi: facts, batched VM facts and vTPM-aware clones."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from pyVmomi import vim, vmodl
+
+from vcdtpm.adapters.vcenter import clone, collector, facts
+from vcdtpm.adapters.vcenter.config import VCenterConfig
+from vcdtpm.adapters.vcenter.faults import translated
+from vcdtpm.adapters.vcenter.session import RoundTrips, Session
+from vcdtpm.domain.errors import Conflict, Invalid, NotFound
+from vcdtpm.domain.model import Band, Datastore, Host, KeyProvider, TpmMode, VCenterFacts, VmFacts
+from vcdtpm.domain.versions import band_of
+from vcdtpm.ports import VCenter
+
+CLONE_POLICY_OPTION = "vpxd.clone.tpmProvisionPolicy"
+
+
+@dataclass(frozen=True)
+class About:
+    """What a vCenter says about itself."""
+
+    version: str
+    api_version: str
+    instance_uuid: str
+    band: Band
+
+
+class PyVmomiVCenter(VCenter):
+    """One vCenter read and driven with the provider's account over the vSphere API.
+
+    Connects on first use. Every public method raises only domain errors.
+    `round_trips` counts the SOAP requests sent so far.
+    """
+
+    def __init__(self, config: VCenterConfig) -> None:
+        config = VCenterConfig.coerce(config)
+        self.name = config.name
+        self._config = config
+        self._round_trips = RoundTrips()
+        self._session = Session(config, self._round_trips)
+
+    @property
+    def round_trips(self) -> int:
+        return self._round_trips.count
+
+    def close(self) -> None:
+        self._session.close()
+
+    @translated
+    def about(self) -> About:
+        about = self._session.content().about
+        return About(version=about.version, api_version=about.apiVersion,
+                     instance_uuid=about.instanceUuid, band=band_of(about.version))
+
+    @translated
+    def facts(self) -> VCenterFacts:
+        about = self.about()
+        hosts, datastores = self._hosts_and_datastores()
+        return VCenterFacts(name=self.name, version=about.version,
+                            key_providers=self.key_providers(), hosts=hosts,
+                            datastores=datastores, clone_tpm_policy=self.clone_tpm_policy())
+
+    @translated
+    def key_providers(self) -> tuple[KeyProvider, ...]:
+        """Every key provider with its type, default flag and TPM-hosts-only flag."""
+        crypto = self._session.content().cryptoManager
+        if not isinstance(crypto, vim.encryption.CryptoManagerKmip):
+            return ()
+        try:
+            clusters = crypto.ListKmsClusters(includeKmsServers=False)
+        except vmodl.fault.MethodNotFound:
+            clusters = crypto.ListKmipServers()
+        return tuple(facts.key_provider(c) for c in clusters or ())
+
+    def _hosts_and_datastores(self) -> tuple[tuple[Host, ...], tuple[Datastore, ...]]:
+        objects = collector.in_view(self._session.content(), {
+            vim.HostSystem: facts.HOST_PATHS, vim.Datastore: facts.DATASTORE_PATHS})
+        hosts = [facts.host(collector.props(o)) for o in objects if isinstance(o.obj, vim.HostSystem)]
+        stores = [facts.datastore(collector.props(o)) for o in objects if isinstance(o.obj, vim.Datastore)]
+        return (tuple(sorted(hosts, key=lambda h: h.name)),
+                tuple(sorted(stores, key=lambda d: d.name)))
+
+    @translated
+    def clone_tpm_policy(self) -> str:
+        """What a clone does to a vTPM by default: `vpxd.clone.tpmProvisionPolicy`
+        on 8.x (absent means copy); always copy on 7.x."""
+        content = self._session.content()
+        if band_of(content.about.version) is Band.V7:
+            return "copy"
+        try:
+            options = content.setting.QueryOptions(CLONE_POLICY_OPTION)
+        except vim.fault.InvalidName:
+            return "copy"
+        value = str(options[0].value).strip().lower() if options else "copy"
+        return value if value in ("copy", "replace") else "copy"
+
+    @translated
+    def vm_facts(self, morefs: Sequence[str]) -> dict[str, VmFacts]:
+        """Facts of many VMs in one RetrievePropertiesEx; unknown morefs are left out."""
+        wanted = list(dict.fromkeys(morefs))
+        if not wanted:
+            return {}
+        content = self._session.content()
+        vms = [collector.mo(content, vim.VirtualMachine, m) for m in wanted]
+        spec = collector.filter_spec(
+            collector.object_specs(vms, traverse=[(vim.VirtualMachine, "datastore")]),
+            {vim.VirtualMachine: facts.VM_PATHS, vim.Datastore: facts.DATASTORE_PATHS})
+        objects = collector.retrieve(content, spec)
+        urls = {v.get("name"): v.get("summary.url") for v in
+                (collector.props(o) for o in objects if isinstance(o.obj, vim.Datastore))}
+        return {o.obj._moId: facts.vm(o.obj._moId, collector.props(o), self.name, urls)
+                for o in objects if isinstance(o.obj, vim.VirtualMachine)}
+
+    @translated
+    def find_vm(self, name: str) -> VmFacts | None:
+        """The VM with this name, None when there is none; `Conflict` when several share it."""
+        objects = collector.in_view(self._session.content(), {vim.VirtualMachine: ("name",)})
+        matches = sorted(o.obj._moId for o in objects if collector.props(o).get("name") == name)
+        if len(matches) > 1:
+            raise Conflict(reason=f"vCenter {self.name} has {len(matches)} VMs named '{name}'")
+        return self.vm_facts(matches).get(matches[0]) if matches else None
+
+    @translated
+    def clone_vm(self, moref: str, name: str, tpm: TpmMode | str = TpmMode.COPY, *,
+                 folder: str | None = None, pool: str | None = None,
+                 datastore: str | None = None) -> VmFacts:
+        """Clone a VM and copy or replace its vTPM; returns the clone's facts.
+
+        On API 8.0.0.1+ the spec carries `tpmProvisionPolicy`; before that a
+        replace removes the source's vTPM and adds a blank one in the spec.
+        `folder`, `pool` and `datastore` are morefs (default: the source's).
+        """
+        mode = _tpm_mode(tpm)
+        content = self._session.content()
+        source = self._clone_source(content, moref)
+        location = vim.vm.RelocateSpec(
+            pool=collector.mo(content, vim.ResourcePool, pool) if pool else source.get("resourcePool"),
+            datastore=collector.mo(content, vim.Datastore, datastore) if datastore else None)
+        with_policy = clone.policy_supported(content.about.apiVersion,
+                                             content.propertyCollector._stub.version)
+        spec = clone.clone_spec(mode, with_policy, facts.vtpm_of(source.get("config.hardware.device")),
+                                location)
+        target = collector.mo(content, vim.Folder, folder) if folder else source["parent"]
+        task = collector.mo(content, vim.VirtualMachine, moref).CloneVM_Task(target, name, spec)
+        new_vm = clone.wait(task, self._config.timeout, f"vCenter {self.name}")
+        return self.vm_facts([new_vm._moId])[new_vm._moId]
+
+    def _clone_source(self, content, moref: str) -> dict:
+        vm = collector.mo(content, vim.VirtualMachine, moref)
+        spec = collector.filter_spec(collector.object_specs([vm]), {
+            vim.VirtualMachine: ("parent", "resourcePool", "config.hardware.device")})
+        objects = collector.retrieve(content, spec)
+        if not objects:
+            raise NotFound(kind="VirtualMachine", id=moref)
+        return collector.props(objects[0])
+
+
+def _tpm_mode(tpm: TpmMode | str) -> TpmMode:
+    try:
+        return TpmMode(tpm)
+    except ValueError:
+        raise Invalid("tpm", f"'{tpm}' is not one of copy, replace") from None

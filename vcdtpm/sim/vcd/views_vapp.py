@@ -1,0 +1,116 @@
+"""vApps, VMs and their TPM section, vApp templates and template metadata."""
+from __future__ import annotations
+
+from vcdtpm.domain.model import Power, Provenance, TpmMode
+from vcdtpm.sim.inventory import SimTemplate
+from vcdtpm.sim.vcd import access
+from vcdtpm.sim.vcd import xmlns as x
+from vcdtpm.sim.vcd.context import RequestContext, Route
+from vcdtpm.sim.vcd.ids import catalog_item_id, urn, user_id
+from vcdtpm.sim.vcd.render_vm import POWERED_OFF, POWERED_ON, render_tpm, render_vm
+
+# Template provenance is not part of the vCD API; it is kept as SYSTEM-domain (READONLY)
+# metadata on the template: tenants read it, only the provider writes it.
+PROVENANCE_KEY = "vcdtpm.provenance"
+COPY_TPM_KEY = "vcdtpm.copyTpmOnInstantiate"
+
+
+def get_vapp(ctx: RequestContext, vapp_id: str):
+    vapp = access.vapp(ctx, vapp_id)
+    vms = [ctx.inventory.vms[i] for i in vapp.vms if i in ctx.inventory.vms]
+    powered_on = any(vm.power == Power.ON for vm in vms)
+    element = x.root("VApp", ovfDescriptorUploaded=True, deployed=powered_on,
+                     status=POWERED_ON if powered_on else POWERED_OFF, name=vapp.name,
+                     id=urn("vapp", vapp.id), href=ctx.hrefs.vapp(vapp.id), type=x.VAPP)
+    x.link(element, "up", ctx.hrefs.vdc(vapp.vdc), x.VDC)
+    x.sub(element, "Description", "")
+    _owner(ctx, element, vapp.org)
+    x.sub(element, "InMaintenanceMode", False)
+    _children(ctx, element, vms)
+    return ctx.xml(element, x.VAPP)
+
+
+def get_vm(ctx: RequestContext, vm_id: str):
+    return ctx.xml(render_vm(ctx, access.vm(ctx, vm_id)), x.VM)
+
+
+def get_vm_tpm(ctx: RequestContext, vm_id: str):
+    return ctx.xml(render_tpm(ctx, access.vm(ctx, vm_id)), x.TPM_SECTION)
+
+
+def get_template_vm(ctx: RequestContext, vm_id: str):
+    return ctx.xml(render_vm(ctx, access.vm(ctx, vm_id, in_template=True)), x.VM)
+
+
+def get_template_vm_tpm(ctx: RequestContext, vm_id: str):
+    return ctx.xml(render_tpm(ctx, access.vm(ctx, vm_id, in_template=True)), x.TPM_SECTION)
+
+
+def get_template(ctx: RequestContext, template_id: str):
+    template = access.template(ctx, template_id)
+    href = ctx.hrefs.template(template.id)
+    element = x.root("VAppTemplate", goldMaster=False, ovfDescriptorUploaded=True,
+                     status=POWERED_OFF, name=template.name, id=urn("vapptemplate", template.id),
+                     href=href, type=x.VAPP_TEMPLATE)
+    x.link(element, "up", ctx.hrefs.vdc(template.vdc), x.VDC)
+    x.link(element, "catalogItem", ctx.hrefs.catalog_item(catalog_item_id(template.id)),
+           x.CATALOG_ITEM)
+    x.link(element, "down", href + "/metadata", x.METADATA)
+    x.sub(element, "Description", "")
+    _owner(ctx, element, template.org)
+    vms = [ctx.inventory.vms[i] for i in template.vms if i in ctx.inventory.vms]
+    _children(ctx, element, vms)
+    return ctx.xml(element, x.VAPP_TEMPLATE)
+
+
+def get_template_metadata(ctx: RequestContext, template_id: str):
+    template = access.template(ctx, template_id)
+    href = ctx.hrefs.template(template.id) + "/metadata"
+    element = x.root("Metadata", href=href, type=x.METADATA)
+    x.link(element, "up", ctx.hrefs.template(template.id), x.VAPP_TEMPLATE)
+    for key, value in _provenance_entries(template):
+        _metadata_entry(element, href, key, value)
+    return ctx.xml(element, x.METADATA)
+
+
+def _provenance_entries(template: SimTemplate) -> list[tuple[str, object]]:
+    entries: list[tuple[str, object]] = [(PROVENANCE_KEY, template.provenance.value)]
+    if template.provenance == Provenance.CAPTURED and template.tpm_provisioning is not None:
+        entries.append((COPY_TPM_KEY, template.tpm_provisioning == TpmMode.COPY))
+    return entries
+
+
+def _metadata_entry(parent, base_href: str, key: str, value) -> None:
+    entry = x.sub(parent, "MetadataEntry", href=f"{base_href}/SYSTEM/{key}", type=x.METADATA_VALUE)
+    x.sub(entry, "Domain", "SYSTEM", visibility="READONLY")
+    x.sub(entry, "Key", key)
+    kind = "MetadataBooleanValue" if isinstance(value, bool) else "MetadataStringValue"
+    typed = x.sub(entry, "TypedValue")
+    typed.set(x.qn(x.XSI, "type"), kind)
+    x.sub(typed, "Value", value)
+
+
+def _owner(ctx: RequestContext, element, org: str) -> None:
+    owner = x.sub(element, "Owner", type=x.OWNER)
+    org_users = ctx.inventory.orgs[org].users if org in ctx.inventory.orgs else []
+    if org_users:
+        first = org_users[0]
+        x.ref(owner, "User", ctx.hrefs.user(user_id(org, first.name)), x.USER, first.name)
+
+
+def _children(ctx: RequestContext, element, vms) -> None:
+    children = x.sub(element, "Children")
+    for vm in vms:
+        children.append(render_vm(ctx, vm))
+
+
+ROUTES = [
+    Route("GET", "/api/vApp/vapp-<uuid:vapp_id>", get_vapp),
+    Route("GET", "/api/vApp/vm-<uuid:vm_id>", get_vm),
+    Route("GET", "/api/vApp/vm-<uuid:vm_id>/trustedPlatformModule", get_vm_tpm),
+    Route("GET", "/api/vAppTemplate/vappTemplate-<uuid:template_id>", get_template),
+    Route("GET", "/api/vAppTemplate/vappTemplate-<uuid:template_id>/metadata",
+          get_template_metadata),
+    Route("GET", "/api/vAppTemplate/vm-<uuid:vm_id>", get_template_vm),
+    Route("GET", "/api/vAppTemplate/vm-<uuid:vm_id>/trustedPlatformModule", get_template_vm_tpm),
+]
