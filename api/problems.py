@@ -56,8 +56,8 @@ def _flatten(messages, prefix: str = "") -> list[dict]:
     out = []
     if isinstance(messages, dict):
         for key, value in messages.items():
-            if key in ("json", "_schema") and not prefix:
-                out += _flatten(value, "")
+            if key == "_schema" or (key == "json" and not prefix):
+                out += _flatten(value, prefix)
                 continue
             path = f"{prefix}[{key}]" if isinstance(key, int) else (f"{prefix}.{key}" if prefix else str(key))
             out += _flatten(value, path)

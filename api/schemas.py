@@ -1,14 +1,22 @@
 """Marshmallow schemas of the public contract; the OpenAPI document is generated from them."""
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, pre_dump, validate, validates_schema
 
 from vcdtpm.domain.model import Band, CheckStatus, Firmware, Operation, TpmAction, TpmMode
 from vcdtpm.requests import Item, NewVm, OperationRequest
 
 NAME = validate.Length(min=1, max=128)
 URN = validate.Length(min=1, max=200)
-Bool = lambda **kw: fields.Boolean(truthy={True}, falsy={False}, **kw)  # noqa: E731 - strict JSON booleans
+
+
+class Bool(fields.Boolean):
+    """A JSON boolean and nothing else: no "yes", no 1."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
 
 
 class Strict(Schema):
@@ -122,14 +130,19 @@ class PlanSchema(Schema):
 class BandModesSchema(Schema):
     modes = fields.List(fields.String())
     default = fields.String(allow_none=True)
+    rule = fields.String()
 
 
 class MatrixRowSchema(Schema):
-    class Meta:
-        include = {"7.x": fields.Nested(BandModesSchema), "8.x": fields.Nested(BandModesSchema)}
-
     operation = fields.String()
+    label = fields.String(metadata={"description": "the row of the Cloud Director matrix"})
+    band_7x = fields.Nested(BandModesSchema, data_key="7.x")
+    band_8x = fields.Nested(BandModesSchema, data_key="8.x")
     note = fields.String()
+
+    @pre_dump
+    def bands(self, row, **kwargs):
+        return {**row, "band_7x": row["7.x"], "band_8x": row["8.x"]}
 
 
 class MatrixSchema(Schema):
