@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask, Response
 from flask_smorest import Api
 
-from api import backups, problems
+from api import backups, operations, problems
 from api.resources import blp, health
 from api.schemas import ProblemSchema
 
@@ -45,6 +45,7 @@ def create_app(test_config: dict | None = None, service=None) -> Flask:
     api = VcdTpmApi(app)
     api.register_blueprint(blp)
     api.register_blueprint(backups.blp)
+    api.register_blueprint(operations.blp)
     api.register_blueprint(health)
     problems.install(app)
 

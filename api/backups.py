@@ -5,6 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from api.resources import problems_for
 from api.auth import current_session, service
 from api.schemas import NAME, ProblemSchema, Strict
 from vcdtpm.backup_service import RestoreRequest, TpmBackups
@@ -79,14 +80,7 @@ class RestoreSchema(Schema):
     identity_matches = fields.Boolean()
 
 
-def problems(*codes):
-    """Document the problem+json answers a view may give."""
-    def decorate(view):
-        for code in codes:
-            view = blp.alt_response(code, schema=ProblemSchema, content_type="application/problem+json",
-                                    description=f"problem+json ({code})")(view)
-        return view
-    return decorate
+problems = problems_for(blp)
 
 
 def backups() -> TpmBackups:

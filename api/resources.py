@@ -17,14 +17,19 @@ BEARER = [{"bearerAuth": []}, {"vcloudAuthorization": []}]
 VM_URN = r"urn:vcloud:vm:<uuid>"
 
 
-def problems(*codes):
-    """Document the problem+json answers a view may give."""
-    def decorate(view):
-        for code in codes:
-            view = blp.alt_response(code, schema=ProblemSchema, content_type="application/problem+json",
-                                    description=f"problem+json ({code})")(view)
-        return view
-    return decorate
+def problems_for(blueprint: Blueprint):
+    """A decorator documenting the problem+json answers a view of `blueprint` may give."""
+    def problems(*codes):
+        def decorate(view):
+            for code in codes:
+                view = blueprint.alt_response(code, schema=ProblemSchema, content_type="application/problem+json",
+                                              description=f"problem+json ({code})")(view)
+            return view
+        return decorate
+    return problems
+
+
+problems = problems_for(blp)
 
 
 @blp.route("/sessions")

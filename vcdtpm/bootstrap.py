@@ -16,6 +16,8 @@ class Wiring:
     inventory: object | None = None             # the simulated cloud's inventory, if simulated
     cloud_director_url: str | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
+    executor: object | None = None
+    journal: object | None = None
 
     def close(self) -> None:
         for close in reversed(self.closers):
@@ -39,12 +41,18 @@ def _simulated(config: Config) -> Wiring:
     from vcdtpm.sim.world import demo_world, load_world
 
     inventory = load_world(config.world) if config.world else demo_world()
-    handle = serve_in_thread(create_vcd_app(inventory))
+    handle = serve_in_thread(create_vcd_app(inventory, task_delay=config.sim_task_delay))
     admin = inventory.provider_users[0]
+
+    def datastore_url_of(vcenter: str, datastore: str) -> str | None:
+        found = inventory.vcenters[vcenter].datastore(datastore) if vcenter in inventory.vcenters else None
+        return found.url if found else None
+
     cloud = VcdAdapter(handle.url, admin.name, admin.password, api_version=config.api_version,
-                       data_dir=config.data_dir)
+                       data_dir=config.data_dir, datastore_url_of=datastore_url_of)
     service = Service(cloud, simulated_vcenters(inventory), BackupStore(config.tpm_backup_dir))
-    return Wiring(service, inventory, handle.url, [handle.stop])
+    wiring = Wiring(service, inventory, handle.url, [handle.stop])
+    return _with_operations(wiring, config, cloud)
 
 
 def _real(config: Config) -> Wiring:
@@ -52,7 +60,43 @@ def _real(config: Config) -> Wiring:
     from vcdtpm.adapters.vcenter import PyVmomiVCenter
 
     vcd = config.cloud_director
-    cloud = VcdAdapter(vcd.url, vcd.user, vcd.password, verify_tls=vcd.verify_tls,
-                       ca_bundle=vcd.ca_bundle, api_version=config.api_version, data_dir=config.data_dir)
     vcenters = {vc.name: PyVmomiVCenter(vc) for vc in config.vcenters}
-    return Wiring(Service(cloud, vcenters, BackupStore(config.tpm_backup_dir)), None, vcd.url, [])
+    if not vcenters and config.world:
+        vcenters = _world_vcenters(config.world)
+
+    def datastore_url_of(vcenter: str, datastore: str) -> str | None:
+        port = vcenters.get(vcenter)
+        found = next((d for d in port.facts().datastores if d.name == datastore), None) if port else None
+        return found.url if found else None
+
+    cloud = VcdAdapter(vcd.url, vcd.user, vcd.password, verify_tls=vcd.verify_tls,
+                       ca_bundle=vcd.ca_bundle, api_version=config.api_version, data_dir=config.data_dir,
+                       datastore_url_of=datastore_url_of)
+    wiring = Wiring(Service(cloud, vcenters, BackupStore(config.tpm_backup_dir)), None, vcd.url, [])
+    return _with_operations(wiring, config, cloud)
+
+
+def _world_vcenters(world: str) -> dict:
+    """vCenter facts of a simulated cloud whose Cloud Director runs in another process
+    (`vcdtpm sim`): read from the same world file."""
+    from vcdtpm.sim.vcenter import simulated_vcenters
+    from vcdtpm.sim.world import load_world
+
+    return simulated_vcenters(load_world(world))
+
+
+def _with_operations(wiring: Wiring, config: Config, cloud) -> Wiring:
+    """The journal (SQLite under the data dir unless a URL is configured) and its executor."""
+    from vcdtpm.executor import Executor
+    from vcdtpm.journal import Journal, sqlite_url
+    from vcdtpm.operations import Operations
+
+    journal = Journal(config.journal_url or sqlite_url(config.data_dir))
+    executor = Executor(journal, cloud, lease=config.lease_seconds, poll=config.poll_seconds)
+    wiring.service.operations = Operations(wiring.service, journal, executor)
+    if config.run_executor:
+        executor.start()
+        wiring.closers.append(executor.stop)
+    wiring.closers.append(journal.close)
+    wiring.executor, wiring.journal = executor, journal
+    return wiring

@@ -32,6 +32,25 @@ def _serve(args) -> int:
     return 0
 
 
+def _sim(args) -> int:
+    """Only the simulated Cloud Director, over HTTP, for a service configured to use it."""
+    from werkzeug.serving import make_server
+
+    from vcdtpm.sim.vcd import create_vcd_app
+    from vcdtpm.sim.world import demo_world, load_world
+
+    inventory = load_world(args.world) if args.world else demo_world()
+    server = make_server(args.host, args.port, create_vcd_app(inventory, task_delay=args.task_delay),
+                         threaded=True)
+    print(f"simulated Cloud Director on http://{args.host}:{server.server_port}", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: server.shutdown())
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
 def _matrix(args) -> int:
     from vcdtpm.domain.matrix import matrix_rows
 
@@ -72,6 +91,12 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--config", help="a configuration file (default: $VCDTPM_CONFIG)")
     serve.add_argument("--data-dir", help="where vcdtpm keeps its state")
     serve.set_defaults(run=_serve)
+    sim = sub.add_parser("sim", help="run only the simulated Cloud Director (for a configured service)")
+    sim.add_argument("--world", help="a world file (default: the demo world)")
+    sim.add_argument("--port", type=int, default=8443)
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--task-delay", type=float, default=0.0, help="seconds each Cloud Director task takes")
+    sim.set_defaults(run=_sim)
     matrix = sub.add_parser("matrix", help="print the copy/replace matrix")
     matrix.set_defaults(run=_matrix)
     openapi = sub.add_parser("openapi", help="write the OpenAPI document")

@@ -32,6 +32,10 @@ class Config:
     data_dir: str = field(default_factory=lambda: default_data_dir())
     api_version: str = DEFAULT_API_VERSION
     sim_task_delay: float = 0.0
+    journal_url: str | None = None              # None: SQLite under data_dir; postgresql://... for replicas
+    run_executor: bool = True                   # carry out operations in this process
+    lease_seconds: float = 30.0
+    poll_seconds: float = 0.5
     backup_dir: str | None = None               # vTPM backup bundles; None: <data_dir>/tpm-backups
 
     @property
@@ -91,6 +95,9 @@ def load_config(path: str | None = None, **overrides) -> Config:
         api_version=str(data.get("api_version", DEFAULT_API_VERSION)),
         sim_task_delay=float(data.get("sim_task_delay", 0.0)),
         backup_dir=os.environ.get("VCDTPM_BACKUP_DIR") or data.get("backup_dir"),
+        journal_url=os.environ.get("VCDTPM_JOURNAL_URL") or data.get("journal_url"),
+        lease_seconds=float(data.get("lease_seconds", 30.0)),
+        poll_seconds=float(data.get("poll_seconds", 0.5)),
     )
     values.update({k: v for k, v in overrides.items() if v is not None})
     return Config(**values)

@@ -22,6 +22,7 @@ class Service:
         self.cloud = cloud
         self.vcenters = dict(vcenters)
         self.backups = TpmBackups(cloud, self.vcenters, backups) if backups is not None else None
+        self.operations = None           # set by bootstrap: the journaled operations use cases
 
     # -- sessions -------------------------------------------------------------
     def login(self, user: str, org: str, password: str) -> Session:

@@ -74,6 +74,15 @@ class Journal:
                 if idempotency_key is None or attempt == CREATE_ATTEMPTS - 1:
                     raise
 
+    def find(self, *, org: str, idempotency_key: str | None, operation: str,
+             request: dict[str, Any]) -> OperationView | None:
+        """The org's operation already made under `idempotency_key` for this very
+        request, or None; IdempotencyKeyReused when the key named another body."""
+        _check_key(idempotency_key)
+        with self._tx() as conn:
+            found = _by_key(conn, org, idempotency_key, operation, request_digest(request))
+            return None if found is None else load_operation(conn, operations.c.id == found)
+
     def _insert(self, conn: sa.Connection, **values: Any) -> str:
         op_id, now = str(uuid.uuid4()), self._clock()
         conn.execute(sa.insert(operations).values(id=op_id, status=QUEUED, created_at=now,

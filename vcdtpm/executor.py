@@ -1,0 +1,132 @@
+"""Drives journaled operations to their end: each step issued once, re-attached after a crash."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+
+from vcdtpm.domain.errors import VcdTpmError
+from vcdtpm.domain.steps import resolve_refs
+from vcdtpm.journal import LeaseLost
+from vcdtpm.ports import CloudDirector, Session
+
+log = logging.getLogger("vcdtpm.executor")
+DONE = ("succeeded", "failed")
+
+
+class Executor:
+    """Claims operations from the journal and carries out their steps.
+
+    A step goes pending -> issuing (journaled before the request leaves) ->
+    running (the vCD task href journaled) -> succeeded/failed. After a crash, a
+    running step is re-attached to its task and an issuing one is looked up by
+    its client request id, so no request is ever sent twice.
+    """
+
+    def __init__(self, journal, cloud: CloudDirector, worker: str | None = None,
+                 lease: float = 30.0, poll: float = 0.2):
+        self.journal, self.cloud = journal, cloud
+        self.worker = worker or f"worker-{uuid.uuid4().hex[:8]}"
+        self.lease, self.poll = lease, poll
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- the loop -------------------------------------------------------------
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name=self.worker, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                busy = self.run_once()
+            except Exception:  # noqa: BLE001 - the loop must survive a bad operation
+                log.exception("executor loop error")
+                busy = False
+            if not busy:
+                self._wake.wait(1.0)
+                self._wake.clear()
+
+    def run_once(self) -> bool:
+        """Claim one operation and drive it; False when there was none."""
+        op = self.journal.claim(self.worker, self.lease)
+        if op is None:
+            return False
+        try:
+            self.drive(op)
+        except LeaseLost:
+            log.warning("operation %s was taken over by another worker", op.id)
+        return True
+
+    # -- one operation --------------------------------------------------------
+    def drive(self, op) -> None:
+        session = Session(self.journal.token_of(op.id) or "", op.org, op.user, False)
+        results: dict[int, dict] = {}
+        for step in op.steps:
+            if step.status == "succeeded":
+                results[step.index] = step.result or {}
+                continue
+            if step.status == "failed":
+                return self._finish(op, "failed", results, step.error)
+            outcome = self._run_step(op, step, session, results)
+            if outcome.get("error"):
+                return self._finish(op, "failed", results, outcome["error"])
+            results[step.index] = outcome["result"]
+        self._finish(op, "succeeded", results, None)
+
+    def _run_step(self, op, step, session: Session, results: dict) -> dict:
+        request_id = f"{op.id}-{step.index}"
+        href = step.task
+        if href is None and step.status == "issuing":
+            href = self.cloud.find_task(session, request_id)
+        if href is None:
+            self._check(self.journal.step_issuing(op.id, step.index, self.worker))
+            try:
+                href = self.cloud.start(session, step.kind, resolve_refs(step.params, results), request_id)
+            except VcdTpmError as exc:
+                error = {"title": "Cloud Director refused the request", "detail": exc.message}
+                self._check(self.journal.step_failed(op.id, step.index, self.worker, error))
+                return {"error": error}
+            self._check(self.journal.step_attached(op.id, step.index, self.worker, href))
+        return self._follow(op, step, session, href)
+
+    def _follow(self, op, step, session: Session, href: str) -> dict:
+        last = -1
+        while True:
+            state = self.cloud.task(session, href)
+            if state.progress != last:
+                self._check(self.journal.step_progress(op.id, step.index, self.worker, state.progress))
+                last = state.progress
+            if state.done:
+                break
+            self._check(self.journal.renew(op.id, self.worker, self.lease))
+            time.sleep(self.poll)
+        if state.status == "success":
+            self._check(self.journal.step_succeeded(op.id, step.index, self.worker, state.result or {}))
+            return {"result": state.result or {}}
+        error = {"title": f"{step.name} failed", "detail": state.error or f"the task ended {state.status}"}
+        self._check(self.journal.step_failed(op.id, step.index, self.worker, error))
+        return {"error": error}
+
+    def _finish(self, op, status: str, results: dict, error) -> None:
+        merged: dict = {}
+        for index in sorted(results):
+            for key, value in (results[index] or {}).items():
+                merged.setdefault(key, value)
+        self._check(self.journal.finish(op.id, self.worker, status, merged, error))
+
+    def _check(self, ok) -> None:
+        """The journal raises LeaseLost itself; a False answer means the same."""
+        if ok is False:
+            raise LeaseLost("", self.worker)

@@ -1,0 +1,68 @@
+"""Use cases for executing operations: plan first, journal the steps, let the executor act."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from vcdtpm.domain.errors import NotFound, PreflightFailed
+from vcdtpm.domain.model import CheckStatus, Plan
+from vcdtpm.domain.steps import steps_for
+from vcdtpm.jsonable import jsonable
+from vcdtpm.ports import Session
+from vcdtpm.requests import OperationRequest
+
+DATA_LOSS = "data_loss_acknowledged"
+
+
+def request_params(request: OperationRequest) -> dict:
+    """The JSON-safe parameters of an operation's main Cloud Director request."""
+    params = jsonable({"source": request.source, "target": request.target, "vm": request.vm,
+                       "items": request.items, "ovf": request.ovf, "tpm": request.tpm})
+    return {key: value for key, value in params.items() if value not in (None, [], {})}
+
+
+def executable(plan: Plan) -> Plan:
+    """The plan, or PreflightFailed (409) when a check fails or data loss is not acknowledged.
+
+    In a plan, an unacknowledged replace/remove of an existing vTPM is a warning;
+    to execute it, it is a failure."""
+    if not plan.allowed:
+        failing = sorted({c.id for c in plan.checks if c.status is CheckStatus.FAIL})
+        raise PreflightFailed(plan, f"The plan has failed checks: {', '.join(failing)}.")
+    unacknowledged = [c for c in plan.checks if c.id == DATA_LOSS and c.status is CheckStatus.WARN]
+    if unacknowledged:
+        checks = tuple(replace(c, status=CheckStatus.FAIL) if c in unacknowledged else c for c in plan.checks)
+        raise PreflightFailed(replace(plan, allowed=False, checks=checks),
+                              "This replaces or removes an existing vTPM and its secrets (BitLocker, "
+                              "Windows Hello): set acknowledge_tpm_data_loss to true to go ahead.")
+    return plan
+
+
+class Operations:
+    """Submit, read and list the caller's operations."""
+
+    def __init__(self, service, journal, executor=None):
+        self.service, self.journal, self.executor = service, journal, executor
+
+    def submit(self, session: Session, request: OperationRequest, body: dict, idempotency_key: str | None):
+        """(operation, created): the same Idempotency-Key and body give the same operation."""
+        known = self.journal.find(org=session.org, idempotency_key=idempotency_key,
+                                  operation=request.operation.value, request=body)
+        if known is not None:
+            return known, False
+        plan = executable(self.service.plan(session, request))
+        steps = steps_for(request.operation, request_params(request), plan)
+        view, created = self.journal.create(
+            org=session.org, user=session.user, operation=request.operation.value, request=body,
+            plan=jsonable(plan), steps=steps, idempotency_key=idempotency_key, token=session.token)
+        if created and self.executor is not None:
+            self.executor.wake()
+        return view, created
+
+    def get(self, session: Session, op_id: str):
+        view = self.journal.get(op_id, session.org)
+        if view is None:
+            raise NotFound(kind="Operation", id=op_id)
+        return view
+
+    def list(self, session: Session):
+        return self.journal.list(session.org)
