@@ -8,7 +8,7 @@ from marshmallow import Schema, fields
 
 from api.auth import current_session, service
 from api.resources import BEARER, problems_for
-from api.schemas import OperationRequestSchema, PlanSchema
+from api.schemas import OperationRequestSchema
 
 blp = Blueprint("operations", __name__, url_prefix="/api/v1", description="Execute operations durably")
 problems = problems_for(blp)
@@ -35,7 +35,7 @@ class OperationSchema(Schema):
     steps = fields.List(fields.Nested(StepSchema))
     result = fields.Dict(allow_none=True)
     error = fields.Dict(allow_none=True)
-    plan = fields.Nested(PlanSchema)
+    plan = fields.Dict(metadata={"description": "the plan the operation was accepted on, as POST /api/v1/plans answers it"})
     user = fields.String()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()

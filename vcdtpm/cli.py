@@ -1,4 +1,4 @@
-"""The `vcdtpm` command: serve, matrix, openapi."""
+"""The `vcdtpm` command: serve, matrix, openapi, and plan, run, status against the REST API."""
 from __future__ import annotations
 
 import argparse
@@ -6,6 +6,7 @@ import logging
 import signal
 import sys
 
+from vcdtpm import cli_remote
 from vcdtpm.domain.errors import VcdTpmError
 
 
@@ -22,14 +23,20 @@ def _serve(args) -> int:
     server = make_server(args.host, args.port, app, threaded=True)
     mode = f"simulated cloud ({config.world or 'demo world'})" if config.simulated else config.cloud_director.url
     print(f"vcdtpm listening on http://{args.host}:{server.server_port} - Cloud Director: {mode}", flush=True)
-    signal.signal(signal.SIGTERM, lambda *_: server.shutdown())
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
+        server.server_close()
         wiring.close()
     return 0
+
+
+def _interrupt(*_) -> None:
+    """SIGTERM stops serving as Ctrl-C does (shutdown() from the serving thread would hang)."""
+    raise KeyboardInterrupt
 
 
 def _sim(args) -> int:
@@ -43,11 +50,13 @@ def _sim(args) -> int:
     server = make_server(args.host, args.port, create_vcd_app(inventory, task_delay=args.task_delay),
                          threaded=True)
     print(f"simulated Cloud Director on http://{args.host}:{server.server_port}", flush=True)
-    signal.signal(signal.SIGTERM, lambda *_: server.shutdown())
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
+    finally:
+        server.server_close()
     return 0
 
 
@@ -102,6 +111,7 @@ def parser() -> argparse.ArgumentParser:
     openapi = sub.add_parser("openapi", help="write the OpenAPI document")
     openapi.add_argument("--output", "-o", default="-")
     openapi.set_defaults(run=_openapi)
+    cli_remote.add_parsers(sub)
     return top
 
 

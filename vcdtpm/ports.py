@@ -140,22 +140,22 @@ class CloudDirector(abc.ABC):
         """Provider-only: whether fast cross-vCenter vApp instantiation is on."""
 
     # -- acting (with the caller's token) ---------------------------------------
+    @abc.abstractmethod
     def start(self, session: Session, kind: str, params: dict, request_id: str) -> str:
         """Send the Cloud Director request for one step (`kind` is an operation
         name or `edit_tpm`) and return the href of the Task it answered with.
         `request_id` goes out as X-VMWARE-VCLOUD-CLIENT-REQUEST-ID so that
         `find_task` can re-attach after a crash. Raises `BackendError` when Cloud
         Director refuses the request outright."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def task(self, session: Session, href: str) -> TaskState:
         """Read a task's status, progress, error and the URNs it produced."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def find_task(self, session: Session, request_id: str) -> str | None:
         """The href of the task started with `request_id`, or None if Cloud
         Director never received that request."""
-        raise NotImplementedError
 
 
 @dataclass(frozen=True)

@@ -112,3 +112,50 @@ def cloud():
 @pytest.fixture
 def vcd_url(cloud) -> str:
     return cloud.url
+
+
+class ActIds:
+    dr = "0e000000-0000-4000-8000-00000000a0d0"       # empty vApp on acme-b (vc-b, 7.x)
+    lab = "0e000000-0000-4000-8000-00000000a0e0"      # empty vApp on acme-a (vc-a, 8.x)
+    web3 = "6b0a5c3e-0000-4000-8000-000000000003"     # EFI, powered off, no vTPM
+    ovf_tpl = "07000000-0000-4000-8000-00000000a002"
+    ovf_vm = "6b0a5c3e-0000-4000-8000-0000000000c2"
+    imp_tpl = "07000000-0000-4000-8000-00000000a003"
+    imp_vm = "6b0a5c3e-0000-4000-8000-0000000000c3"
+
+
+def build_acting_inventory() -> Inventory:
+    """The adapter tests' cloud plus empty vApps on both vCenters, a VM without a vTPM,
+    templates of every provenance and a vTPM VM on vc-b that vCD does not manage yet."""
+    inventory = build_inventory()
+    for vapp in (SimVApp("dr", "acme", Ids.acme_b, id=ActIds.dr),
+                 SimVApp("lab", "acme", Ids.acme_a, id=ActIds.lab)):
+        inventory.vapps[vapp.id] = vapp
+    web3 = SimVm("web-3", "windows2019srv_64Guest", "vc-a", "ds-shared", "vm-105", id=ActIds.web3,
+                 vapp=Ids.web)
+    inventory.vms[web3.id] = web3
+    inventory.vapps[Ids.web].vms.append(web3.id)
+    for tpl_id, vm_id, name, provenance in (
+            (ActIds.ovf_tpl, ActIds.ovf_vm, "ovf-tpl", Provenance.OVF),
+            (ActIds.imp_tpl, ActIds.imp_vm, "imported-tpl", Provenance.VCENTER_IMPORT)):
+        inventory.vms[vm_id] = SimVm(name + "-vm", "windows2019srv_64Guest", "vc-a", "ds-shared",
+                                     f"vm-1{vm_id[-2:]}", id=vm_id, tpm=SimVTpm.fresh(),
+                                     key_provider="kp-gold", template=tpl_id)
+        inventory.templates[tpl_id] = SimTemplate(name, "acme", Ids.gold, Ids.acme_a, provenance,
+                                                  None, [vm_id], id=tpl_id)
+        inventory.catalogs[Ids.gold].templates.append(tpl_id)
+    legacy = next(vm for vm in inventory.vms.values() if vm.name == "legacy-1")
+    legacy.tpm, legacy.key_provider = SimVTpm.fresh(), "kp-gold"
+    return inventory
+
+
+@pytest.fixture
+def acting_cloud():
+    """A fresh cloud per test (actions change it), tasks completing on the next request."""
+    inventory = build_acting_inventory()
+    app = create_vcd_app(inventory)
+    handle = serve_in_thread(app)
+    try:
+        yield Cloud(url=handle.url, inventory=inventory, app=app)
+    finally:
+        handle.stop()

@@ -34,13 +34,14 @@ from typing import Callable, Sequence
 from pyvcloud.vcd.client import BasicLoginCredentials, Client
 
 from vcdtpm.adapters.vcd import parse, urns
+from vcdtpm.adapters.vcd.acting import Actions
 from vcdtpm.adapters.vcd.clients import ClientSettings, ProviderClient, TokenCache
 from vcdtpm.adapters.vcd.errors import translated
 from vcdtpm.adapters.vcd.provider import ProviderFacts
 from vcdtpm.domain.errors import NotFound
 from vcdtpm.domain.model import VmFacts
-from vcdtpm.ports import (CatalogRecord, CloudDirector, Session, TemplateRecord, VAppRecord,
-                          VdcLocation, VdcRecord, VmRecord)
+from vcdtpm.ports import (CatalogRecord, CloudDirector, Session, TaskState, TemplateRecord,
+                          VAppRecord, VdcLocation, VdcRecord, VmRecord)
 
 SYSTEM_ORG = "system"
 
@@ -65,6 +66,9 @@ class VcdAdapter(CloudDirector):
         self._provider = ProviderFacts(ProviderClient(self._settings, provider_user,
                                                       provider_password),
                                        datastore_url_of, fast_cross_vcenter_instantiation)
+        self._actions = Actions(lambda token: self._client_for(token)[0],
+                                lambda vdc: self._provider.locate_vdc(vdc).vcenter,
+                                lambda session, catalog: self.get_catalog(session, catalog).vdc)
 
     # -- sessions -----------------------------------------------------------------------
 
@@ -174,6 +178,17 @@ class VcdAdapter(CloudDirector):
 
     def fast_cross_vcenter_instantiation(self) -> bool:
         return self._provider.fast_cross_vcenter_instantiation()
+
+    # -- acting (with the caller's token) -----------------------------------------------
+
+    def start(self, session: Session, kind: str, params: dict, request_id: str) -> str:
+        return self._actions.start(session, kind, params, request_id)
+
+    def task(self, session: Session, href: str) -> TaskState:
+        return self._actions.task(session, href)
+
+    def find_task(self, session: Session, request_id: str) -> str | None:
+        return self._actions.find_task(session, request_id)
 
 
 def _is_jwt(token: str) -> bool:

@@ -1,6 +1,8 @@
 """pyvcloud Clients: how they are made, the per-token cache and the lazy provider session."""
 from __future__ import annotations
 
+import logging
+
 import hashlib
 import threading
 import time
@@ -30,9 +32,11 @@ class ClientSettings:
     def new_client(self) -> Client:
         # Requests are logged by URI and status only: no headers, no bodies, so neither
         # tokens nor passwords reach the log file.
-        return Client(self.base_url, api_version=self.api_version, verify_ssl_certs=self.verify,
-                      log_file=str(self.log_file), log_requests=True, log_headers=False,
-                      log_bodies=False)
+        client = Client(self.base_url, api_version=self.api_version, verify_ssl_certs=self.verify,
+                        log_file=str(self.log_file), log_requests=True, log_headers=False,
+                        log_bodies=False)
+        logging.getLogger(str(self.log_file)).propagate = False   # its own file, not the console
+        return client
 
 
 class TokenCache:

@@ -15,7 +15,7 @@ BACKEND = "Cloud Director"
 
 
 @contextmanager
-def translated(kind: str = "Object", ident: str = ""):
+def translated(kind: str = "Object", ident: str = "", with_message: bool = False):
     """401 -> Unauthorized, 403/404 -> NotFound (one message for both), unreachable ->
     BackendUnavailable, anything else Cloud Director refuses -> BackendError."""
     try:
@@ -27,6 +27,8 @@ def translated(kind: str = "Object", ident: str = ""):
     except requests.exceptions.RequestException as exc:
         raise BackendUnavailable(backend=BACKEND, reason=_transport_reason(exc)) from None
     except VcdResponseException as exc:
+        if with_message:
+            raise BackendError(backend=BACKEND, reason=vcd_message(exc)) from None
         minor = exc.vcd_error.get("minorErrorCode") if exc.vcd_error is not None else None
         raise BackendError(backend=BACKEND,
                            reason=f"HTTP {exc.status_code} {minor or ''}".strip()) from None
@@ -42,3 +44,16 @@ def _transport_reason(exc: requests.exceptions.RequestException) -> str:
     if isinstance(exc, requests.exceptions.ConnectionError):
         return "connection failed"
     return type(exc).__name__
+
+
+def refused(kind: str = "Object", ident: str = ""):
+    """`translated` for actions: a refusal other than 401/403/404 becomes a BackendError
+    carrying Cloud Director's own message."""
+    return translated(kind, ident, with_message=True)
+
+
+def vcd_message(exc: VcdResponseException) -> str:
+    error = exc.vcd_error if exc.vcd_error is not None else {}
+    message = error.get("message") or f"HTTP {exc.status_code}"
+    minor = error.get("minorErrorCode")
+    return f"{message} ({minor})" if minor else message

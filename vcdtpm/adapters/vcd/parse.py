@@ -115,3 +115,9 @@ def admin_vm_facts(record, vcenter: str | None, datastore_url: str | None) -> Vm
 
 def records(result, tag: str) -> list:
     return list(result.findall(q(tag)))
+
+
+def children_elements(entity) -> list:
+    """The Vm elements under an entity's Children."""
+    holder = entity.find(q("Children"))
+    return list(holder.findall(q("Vm"))) if holder is not None else []

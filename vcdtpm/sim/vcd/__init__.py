@@ -8,6 +8,10 @@ from vcdtpm.sim.vcd.routes import all_routes
 __all__ = ["SUPPORTED_VERSIONS", "VcdSimulator", "create_vcd_app"]
 
 
-def create_vcd_app(inventory: Inventory) -> VcdSimulator:
-    """The WSGI app; its `.requests` log, `.sessions` and `.tasks` are open for inspection."""
-    return VcdSimulator(inventory, all_routes())
+def create_vcd_app(inventory: Inventory, task_delay: float = 0.0) -> VcdSimulator:
+    """The WSGI app; its `.requests` log, `.sessions` and `.tasks` are open for inspection.
+
+    `task_delay` is how many seconds an action's task runs before its effect lands; with 0 the
+    task completes on the first request served after the action.
+    """
+    return VcdSimulator(inventory, all_routes(), task_delay)

@@ -39,6 +39,7 @@ class LoggedRequest:
     method: str
     path: str
     query: str
+    body: bytes = b""
 
 
 class RequestLog:
@@ -49,7 +50,9 @@ class RequestLog:
         self._entries: list[LoggedRequest] = []
 
     def record(self, request: Request) -> None:
-        entry = LoggedRequest(request.method, request.path, request.query_string.decode("latin-1"))
+        body = request.get_data(cache=True) if request.method in ("POST", "PUT") else b""
+        entry = LoggedRequest(request.method, request.path, request.query_string.decode("latin-1"),
+                              body)
         with self._lock:
             self._entries.append(entry)
 
@@ -70,10 +73,10 @@ class RequestLog:
 class VcdSimulator:
     """WSGI callable speaking the Cloud Director API over one shared `Inventory`."""
 
-    def __init__(self, inventory: Inventory, routes: Iterable[Route]):
+    def __init__(self, inventory: Inventory, routes: Iterable[Route], task_delay: float = 0.0):
         self.inventory = inventory
         self.sessions = SessionStore()
-        self.tasks = TaskStore()
+        self.tasks = TaskStore(task_delay)
         self.requests = RequestLog()
         self._routes = list(routes)
         rules = [Rule(r.rule, endpoint=i, methods=[r.method]) for i, r in enumerate(self._routes)]
@@ -92,6 +95,7 @@ class VcdSimulator:
             ctx = RequestContext(request, self, Hrefs(request.host_url), version)
             ctx.caller = self._authorize(request, route)
             with self.inventory.lock:
+                self.tasks.tick()
                 return route.handler(ctx, **params)
         except VcdError as error:
             return _error_response(request, error, version)

@@ -1,7 +1,7 @@
 """GET /api/task/{id}: the task an action returned, visible to the org that started it."""
 from __future__ import annotations
 
-from vcdtpm.sim.vcd import errors
+from vcdtpm.sim.vcd import access, errors
 from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.context import RequestContext, Route
 from vcdtpm.sim.vcd.ids import urn
@@ -19,12 +19,17 @@ def owner_of(ctx: RequestContext, task: SimTask) -> tuple[str, str]:
     return make_href(owner_id), media_type
 
 
+def task_element(ctx: RequestContext, task: SimTask):
+    owner_href, owner_type = owner_of(ctx, task)
+    org = (ctx.hrefs.org(access.org_id_of(ctx, task.org)), task.org)
+    return render_task(task, ctx.hrefs, owner_href, owner_type, org)
+
+
 def get_task(ctx: RequestContext, task_id: str):
     task = ctx.sim.tasks.get(task_id)
     if task is None or not ctx.who.sees(task.org):
         raise errors.forbidden("TASK_VIEW", urn("task", task_id))
-    owner_href, owner_type = owner_of(ctx, task)
-    return ctx.xml(render_task(task, ctx.hrefs, owner_href, owner_type), x.TASK)
+    return ctx.xml(task_element(ctx, task), x.TASK)
 
 
 ROUTES = [Route("GET", "/api/task/<uuid:task_id>", get_task)]

@@ -1,0 +1,187 @@
+"""Request bodies of Cloud Director actions, in vCD's namespaces and schema element order."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml import etree
+
+VCLOUD = "http://www.vmware.com/vcloud/v1.5"
+VMEXT = "http://www.vmware.com/vcloud/extension/v1.5"
+OVF = "http://schemas.dmtf.org/ovf/envelope/1"
+NSMAP = {None: VCLOUD, "ovf": OVF}
+VMEXT_NSMAP = {"vmext": VMEXT, "vcloud": VCLOUD}
+
+_MEDIA = "application/vnd.vmware.vcloud.{}+xml".format
+RECOMPOSE = _MEDIA("recomposeVAppParams")
+CLONE = _MEDIA("cloneVAppParams")
+MOVE = _MEDIA("moveVAppParams")
+COMPOSE = _MEDIA("composeVAppParams")
+INSTANTIATE = _MEDIA("instantiateVAppTemplateParams")
+INSTANTIATE_VM = _MEDIA("instantiateVmFromTemplateParams")
+CREATE_VM = _MEDIA("CreateVmParams")
+CAPTURE = _MEDIA("captureVAppParams")
+TPM_SECTION = _MEDIA("TpmSection")
+INSTANTIATE_OVF = _MEDIA("instantiateOvfParams")
+UPLOAD = _MEDIA("uploadVAppTemplateParams")
+IMPORT_VAPP = "application/vnd.vmware.admin.importVmAsVAppParams+xml"
+IMPORT_TEMPLATE = "application/vnd.vmware.admin.importVmAsVAppTemplateParams+xml"
+
+
+@dataclass(frozen=True)
+class VmSpec:
+    name: str
+    guest_os: str
+    firmware: str = "efi"
+    hardware_version: int = 19
+    tpm: bool = False
+
+
+@dataclass(frozen=True)
+class Sourced:
+    """A SourcedItem: a VM or template VM to copy (or, with `delete`, to move)."""
+
+    href: str
+    delete: bool = False
+    replace_tpm: bool | None = None
+    name: str | None = None
+
+
+def _root(tag: str, ns: str = VCLOUD, nsmap: dict | None = None, **attrs):
+    element = etree.Element("{%s}%s" % (ns, tag), nsmap=nsmap or NSMAP)
+    for key, value in attrs.items():
+        if value is not None:
+            element.set(key, _xs(value))
+    return element
+
+
+def _sub(parent, tag: str, text=None, ns: str = VCLOUD, **attrs):
+    element = etree.SubElement(parent, "{%s}%s" % (ns, tag))
+    for key, value in attrs.items():
+        if value is not None:
+            element.set(key, _xs(value))
+    if text is not None:
+        element.text = _xs(text)
+    return element
+
+
+def _xs(value) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+def sourced_item(parent, item: Sourced) -> None:
+    """SourcedCompositionItemParam: Source, VmGeneralParams, ..., ReplaceTpm (API 37.2+)."""
+    element = _sub(parent, "SourcedItem", sourceDelete=item.delete or None)
+    _sub(element, "Source", href=item.href)
+    if item.name:
+        _sub(_sub(element, "VmGeneralParams"), "Name", item.name)
+    if item.replace_tpm is not None:
+        _sub(element, "ReplaceTpm", item.replace_tpm)
+
+
+def vm_type(parent, tag: str, spec: VmSpec) -> None:
+    """A VmType (CreateItem / CreateVm): Description, VmSpecSection, TrustedPlatformModule."""
+    vm = _sub(parent, tag, name=spec.name)
+    _sub(vm, "Description", "")
+    section = _sub(vm, "VmSpecSection", Modified=True)
+    _sub(section, "Info", "Virtual hardware requirements", ns=OVF)
+    _sub(section, "OsType", spec.guest_os)
+    _sub(section, "Firmware", spec.firmware)
+    _sub(section, "NumCpus", 2)
+    _sub(section, "NumCoresPerSocket", 1)
+    _sub(_sub(section, "MemoryResourceMb"), "Configured", 4096)
+    _sub(section, "HardwareVersion", f"vmx-{spec.hardware_version}")
+    _sub(_sub(vm, "TrustedPlatformModule"), "TpmPresent", spec.tpm)
+
+
+def recompose(name: str, sourced: list[Sourced] = (), create: list[VmSpec] = ()):
+    element = _root("RecomposeVAppParams", name=name)
+    _sub(element, "Description", "")
+    for item in sourced:
+        sourced_item(element, item)
+    for spec in create:
+        vm_type(element, "CreateItem", spec)
+    _sub(element, "AllEULAsAccepted", True)
+    return element
+
+
+def compose(name: str, sourced: list[Sourced] = (), create: list[VmSpec] = ()):
+    element = _root("ComposeVAppParams", name=name, deploy=False, powerOn=False)
+    _sub(element, "Description", "")
+    for item in sourced:
+        sourced_item(element, item)
+    for spec in create:
+        vm_type(element, "CreateItem", spec)
+    _sub(element, "AllEULAsAccepted", True)
+    return element
+
+
+def clone_vapp(name: str, source: str, replace_tpm: bool | None):
+    element = _root("CloneVAppParams", name=name, deploy=False, powerOn=False)
+    _sub(element, "Description", "")
+    _sub(element, "Source", href=source)
+    _sub(element, "IsSourceDelete", False)
+    if replace_tpm is not None:
+        _sub(element, "ReplaceTpm", replace_tpm)
+    return element
+
+
+def move_vapp(source: str):
+    element = _root("MoveVAppParams")
+    _sub(element, "Source", href=source)
+    return element
+
+
+def instantiate_template(name: str, source: str):
+    element = _root("InstantiateVAppTemplateParams", name=name, deploy=False, powerOn=False)
+    _sub(element, "Description", "")
+    _sub(element, "Source", href=source)
+    _sub(element, "AllEULAsAccepted", True)
+    return element
+
+
+def instantiate_vm(name: str, template_vm: str, vm_name: str):
+    element = _root("InstantiateVmFromTemplateParams", name=name, powerOn=False)
+    item = _sub(element, "SourcedVmTemplateItem")
+    _sub(item, "Source", href=template_vm)
+    _sub(_sub(item, "VmGeneralParams"), "Name", vm_name)
+    _sub(element, "AllEULAsAccepted", True)
+    return element
+
+
+def create_vm(spec: VmSpec):
+    element = _root("CreateVmParams", name=spec.name, powerOn=False)
+    vm_type(element, "CreateVm", spec)
+    return element
+
+
+def capture(name: str, source: str, copy_tpm: bool):
+    element = _root("CaptureVAppParams", name=name)
+    _sub(element, "Description", "")
+    _sub(element, "Source", href=source)
+    _sub(element, "CopyTpmOnInstantiate", copy_tpm)
+    return element
+
+
+def tpm_section(present: bool):
+    element = _root("TrustedPlatformModule")
+    _sub(element, "TpmPresent", present)
+    return element
+
+
+def with_ovf(tag: str, name: str, ovf: str):
+    """InstantiateOvfParams / UploadVAppTemplateParams carrying the OVF Envelope itself."""
+    element = _root(tag, name=name)
+    _sub(element, "Description", "")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    element.append(etree.fromstring(ovf.encode(), parser))
+    return element
+
+
+def import_vm(tag: str, name: str, moref: str, vdc: str, catalog: str | None = None):
+    """ImportVmAsVAppParams / ImportVmAsVAppTemplateParams (copy: sourceMove false)."""
+    element = _root(tag, ns=VMEXT, nsmap=VMEXT_NSMAP, name=name, sourceMove=False)
+    _sub(element, "VmMoRef", moref, ns=VMEXT)
+    _sub(element, "Vdc", ns=VMEXT, href=vdc)
+    if catalog is not None:
+        _sub(element, "Catalog", ns=VMEXT, href=catalog)
+    return element

@@ -1,0 +1,207 @@
+"""The Cloud Director request (url, body, media type) for each kind of step."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pyvcloud.vcd.client import Client
+
+from vcdtpm.adapters.vcd import bodies, parse, urns
+from vcdtpm.adapters.vcd.bodies import Sourced, VmSpec
+from vcdtpm.adapters.vcd.errors import translated
+from vcdtpm.domain.errors import Invalid, NotFound
+from vcdtpm.ovf import read_ovf
+
+
+def field(obj, key: str, default=None):
+    """A value of a params dict or of a request dataclass, enums as their values."""
+    value = obj.get(key, default) if isinstance(obj, dict) else getattr(obj, key, default)
+    return getattr(value, "value", value)
+
+
+def vm_spec(vm) -> VmSpec:
+    return VmSpec(name=field(vm, "name"), guest_os=field(vm, "guest_os"),
+                  firmware=field(vm, "firmware", "efi") or "efi",
+                  hardware_version=int(field(vm, "hardware_version", 19) or 19),
+                  tpm=bool(field(vm, "tpm", False)))
+
+
+def replace_flag(params: dict) -> bool | None:
+    """ReplaceTpm: true for replace, false for copy, left out when unset (vCD copies)."""
+    mode = field(params, "tpm")
+    return None if mode is None else mode == "replace"
+
+
+@dataclass
+class Call:
+    """One step being sent: the caller's client, the API root and the params."""
+
+    client: Client
+    api: str
+    params: dict
+
+    def src(self, key: str) -> str | None:
+        return field(self.params.get("source") or {}, key)
+
+    def dst(self, key: str) -> str | None:
+        return field(self.params.get("target") or {}, key)
+
+    def href(self, urn: str | None, kind: str, path_kind: str | None = None) -> str:
+        if not urn:
+            raise Invalid(kind, "is required for this step")
+        return urns.href(self.api, path_kind or kind, urns.uuid_of(urn, kind))
+
+    def read(self, href: str, kind: str = "Object", ident: str = ""):
+        with translated(kind, ident):
+            return self.client.get_resource(href)
+
+    def name_of(self, href: str, kind: str, suffix: str = "") -> str:
+        return field(self.params, "name") or self.read(href, kind).get("name") + suffix
+
+
+def vapp_vm_href(call: Call, vapp_urn: str, vm_name: str) -> str:
+    vapp = call.read(call.href(vapp_urn, "vapp"), "vApp", vapp_urn)
+    for vm in parse.children_elements(vapp):
+        if vm.get("name") == vm_name:
+            return vm.get("href")
+    raise NotFound(kind="VM", id=f"{vm_name} in {vapp_urn}")
+
+
+def ovf_name(call: Call) -> str:
+    return field(call.params, "name") or read_ovf(call.params["ovf"])[0].name
+
+
+def sourced_vm(call: Call, kind: str) -> Sourced:
+    return Sourced(call.href(call.src("vm"), "vm"), delete=kind == "move_vm",
+                   replace_tpm=None if kind == "move_vm" else replace_flag(call.params),
+                   name=field(call.params, "name"))
+
+
+Request = tuple[str, object, str]
+
+
+def _recompose(call: Call, sourced=(), create=()) -> Request:
+    url = call.href(call.dst("vapp"), "vapp") + "/action/recomposeVApp"
+    return url, bodies.recompose(None, list(sourced), list(create)), bodies.RECOMPOSE
+
+
+def copy_or_move_vm(kind: str):
+    return lambda call: _recompose(call, sourced=[sourced_vm(call, kind)])
+
+
+def add_vm_to_vapp(call: Call) -> Request:
+    return _recompose(call, create=[vm_spec(call.params["vm"])])
+
+
+def add_vm_from_template(call: Call) -> Request:
+    href = call.href(call.src("vm"), "vm", "template_vm")
+    return _recompose(call, sourced=[Sourced(href, name=field(call.params, "name"))])
+
+
+def _vdc_action(call: Call, action: str) -> str:
+    return call.href(call.dst("vdc"), "vdc") + f"/action/{action}"
+
+
+def copy_vapp(call: Call) -> Request:
+    source = call.href(call.src("vapp"), "vapp")
+    body = bodies.clone_vapp(call.name_of(source, "vApp", "-copy"), source,
+                             replace_flag(call.params))
+    return _vdc_action(call, "cloneVApp"), body, bodies.CLONE
+
+
+def move_vapp(call: Call) -> Request:
+    source = call.href(call.src("vapp"), "vapp")
+    return _vdc_action(call, "moveVApp"), bodies.move_vapp(source), bodies.MOVE
+
+
+def compose_vapp(call: Call) -> Request:
+    sourced, create = [], []
+    for item in call.params.get("items") or ():
+        new = field(item, "new_vm")
+        if new:
+            create.append(vm_spec(new))
+        else:
+            sourced.append(Sourced(_template_vm_href(call, field(item, "template"),
+                                                     field(item, "vm"))))
+    name = field(call.params, "name") or f"vapp-{call.params.get('_request_id', 'composed')}"
+    return _vdc_action(call, "composeVApp"), bodies.compose(name, sourced, create), \
+        bodies.COMPOSE
+
+
+def _template_vm_href(call: Call, template_urn: str, vm_urn: str | None) -> str:
+    """The template VM to use: the one named, else the template's first VM."""
+    if vm_urn:
+        return call.href(vm_urn, "vm", "template_vm")
+    template = call.read(call.href(template_urn, "vapptemplate"), "vApp template", template_urn)
+    vms = parse.children_elements(template)
+    if not vms:
+        raise NotFound(kind="VM of vApp template", id=template_urn)
+    return vms[0].get("href")
+
+
+def instantiate_vapp_template(call: Call) -> Request:
+    source = call.href(call.src("template"), "vapptemplate")
+    body = bodies.instantiate_template(call.name_of(source, "vApp template"), source)
+    return _vdc_action(call, "instantiateVAppTemplate"), body, bodies.INSTANTIATE
+
+
+def create_vm_from_template(call: Call) -> Request:
+    href = _template_vm_href(call, call.src("template"), call.src("vm"))
+    name = call.name_of(href, "VM")
+    return _vdc_action(call, "instantiateVmFromTemplate"), \
+        bodies.instantiate_vm(name, href, name), bodies.INSTANTIATE_VM
+
+
+def create_vm(call: Call) -> Request:
+    return _vdc_action(call, "createVm"), bodies.create_vm(vm_spec(call.params["vm"])), \
+        bodies.CREATE_VM
+
+
+def capture(source_kind: str):
+    def build(call: Call) -> Request:
+        source = call.href(call.src(source_kind), source_kind)
+        url = call.href(call.dst("catalog"), "catalog") + "/action/captureVApp"
+        copy = field(call.params, "tpm") != "replace"
+        return url, bodies.capture(call.name_of(source, source_kind), source, copy), \
+            bodies.CAPTURE
+    return build
+
+
+def create_vapp_from_ovf(call: Call) -> Request:
+    body = bodies.with_ovf("InstantiateOvfParams", ovf_name(call), call.params["ovf"])
+    return _vdc_action(call, "instantiateOvf"), body, bodies.INSTANTIATE_OVF
+
+
+def create_template_from_ovf(call: Call) -> Request:
+    url = call.href(call.dst("catalog"), "catalog") + "/action/upload"
+    body = bodies.with_ovf("UploadVAppTemplateParams", ovf_name(call), call.params["ovf"])
+    return url, body, bodies.UPLOAD
+
+
+def edit_tpm(call: Call) -> Request:
+    params = call.params
+    if field(params, "vm"):
+        href = call.href(field(params, "vm"), "vm")
+    elif field(params, "vapp"):
+        href = vapp_vm_href(call, field(params, "vapp"), field(params, "vm_name"))
+    else:
+        href = call.href(call.src("vm"), "vm")
+    present = field(params, "present")
+    return href + "/action/editTrustedPlatformModule", bodies.tpm_section(bool(present)), \
+        bodies.TPM_SECTION
+
+
+def set_tpm(present: bool):
+    return lambda call: edit_tpm(Call(call.client, call.api, {**call.params, "present": present}))
+
+
+BUILDERS = {
+    "copy_vm": copy_or_move_vm("copy_vm"), "move_vm": copy_or_move_vm("move_vm"),
+    "add_vm_to_vapp": add_vm_to_vapp, "add_vm_from_template": add_vm_from_template,
+    "copy_vapp": copy_vapp, "move_vapp": move_vapp, "compose_vapp": compose_vapp,
+    "instantiate_vapp_template": instantiate_vapp_template,
+    "create_vm_from_template": create_vm_from_template, "create_vm": create_vm,
+    "capture_vapp": capture("vapp"), "capture_vm": capture("vm"),
+    "create_vapp_from_ovf": create_vapp_from_ovf,
+    "create_template_from_ovf": create_template_from_ovf,
+    "edit_tpm": edit_tpm, "add_tpm": set_tpm(True), "remove_tpm": set_tpm(False),
+}

@@ -1,0 +1,310 @@
+"""`vcdtpm plan`, `run` and `status`: the REST API from a terminal, rendered for people."""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import time
+import uuid
+
+from vcdtpm.domain.model import Operation
+from vcdtpm import restclient
+from vcdtpm.restclient import DEFAULT_URL, TERMINAL, ApiError, Client, problem_text
+
+SOURCES = ("vm", "vapp", "template", "vcenter_vm")
+TARGETS = ("vdc", "vapp", "catalog")
+MARKS = {"pass": "✓", "fail": "✗", "warn": "!", "skip": "-"}
+ASCII_MARKS = {"pass": "+", "fail": "x", "warn": "!", "skip": "-"}
+
+
+class InputError(Exception):
+    """A request that cannot be built from the command line (bad file, bad JSON)."""
+
+
+def add_parsers(sub) -> None:
+    """The `plan`, `run` and `status` subcommands."""
+    common, request = _common_options(), _request_options()
+    plan = sub.add_parser("plan", parents=[common, request], help="dry run: what happens to each VM's vTPM",
+                          epilog="exit status: 0 allowed, 1 refused, 2 error")
+    plan.set_defaults(run=_guarded(plan_command))
+    run = sub.add_parser("run", parents=[common, request, _poll_option()], help="execute an operation, follow it",
+                         epilog="exit status: 0 succeeded, 1 refused or failed, 2 error, 130 stopped following")
+    run.add_argument("--idempotency-key", metavar="KEY", help="the key of an earlier attempt (default: a new one)")
+    run.add_argument("--no-wait", action="store_true", help="print the operation id and exit")
+    run.set_defaults(run=_guarded(run_command))
+    status = sub.add_parser("status", parents=[common, _poll_option()], help="show an operation (--watch: follow)")
+    status.add_argument("id", help="the operation id")
+    status.add_argument("--watch", action="store_true", help="follow the operation until it ends")
+    status.set_defaults(run=_guarded(status_command))
+
+
+def _poll_option() -> argparse.ArgumentParser:
+    poll = argparse.ArgumentParser(add_help=False)
+    poll.add_argument("--poll", type=float, default=0.5, metavar="SECONDS", help="time between polls (default 0.5)")
+    return poll
+
+
+def _common_options() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--url", help=f"the vcdtpm service (default: $VCDTPM_URL or {DEFAULT_URL})")
+    who = common.add_mutually_exclusive_group()
+    who.add_argument("--token", help="a bearer token (default: $VCDTPM_TOKEN, which keeps it out of `ps`)")
+    who.add_argument("--user", metavar="USER@ORG", help="log in; password from $VCDTPM_PASSWORD or asked")
+    common.add_argument("--insecure", action="store_true", help="do not verify the service's TLS certificate")
+    common.add_argument("--ca-bundle", metavar="FILE", help="CA certificates to verify the service with")
+    common.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="wait for each answer (30)")
+    common.add_argument("--json", action="store_true", help="print the raw JSON answer")
+    return common
+
+
+def _request_options() -> argparse.ArgumentParser:
+    request = argparse.ArgumentParser(add_help=False)
+    request.add_argument("operation", nargs="?", metavar="OPERATION", choices=[op.value for op in Operation],
+                         help="one of: " + ", ".join(op.value for op in Operation))
+    request.add_argument("--body", metavar="FILE", help="the request as a JSON file ('-': stdin); flags override")
+    for name in SOURCES:
+        request.add_argument(f"--source-{name.replace('_', '-')}", metavar="URN" if name != "vcenter_vm" else "NAME")
+    for name in TARGETS:
+        request.add_argument(f"--target-{name}", metavar="URN")
+    request.add_argument("--tpm", choices=("copy", "replace"), help="what to do with an existing vTPM")
+    request.add_argument("--replace-on-7x", action="store_true", help="emulate replace on vCenter 7.x")
+    request.add_argument("--acknowledge-tpm-data-loss", action="store_true",
+                         help="allow replacing or removing a vTPM (its BitLocker/Windows Hello secrets are lost)")
+    request.add_argument("--vm-json", metavar="JSON", help="a new VM: '{\"name\": ..., \"guest_os\": ...}'")
+    request.add_argument("--items-json", metavar="JSON", help="compose_vapp items as a JSON list")
+    request.add_argument("--ovf", metavar="FILE", help="an OVF descriptor file")
+    return request
+
+
+def _guarded(command):
+    """Run `command`; errors become a readable line on stderr and exit status 2."""
+    def run(args) -> int:
+        try:
+            return command(args)
+        except (ApiError, InputError) as exc:
+            print(f"vcdtpm: {exc}", file=sys.stderr)
+            return 2
+    return run
+
+
+def connect(args) -> Client:
+    """A client logged in as the common options say."""
+    if args.insecure:
+        print("vcdtpm: warning: TLS certificate verification is off (--insecure)", file=sys.stderr)
+    return restclient.connect(args.url, token=args.token, user=args.user, timeout=args.timeout,
+                              verify=restclient.tls_verify(args.insecure, args.ca_bundle))
+
+
+def request_body(args, stdin=None) -> dict:
+    """The request: --body's JSON, then every flag given on top of it."""
+    where = "stdin" if args.body == "-" else args.body
+    body = _parse_json(where, _read_text(args.body, stdin)) if args.body else {}
+    if not isinstance(body, dict):
+        raise InputError(f"{where}: the request must be a JSON object")
+    for part, names in (("source", SOURCES), ("target", TARGETS)):
+        given = {name: getattr(args, f"{part}_{name}") for name in names if getattr(args, f"{part}_{name}")}
+        if given:
+            body[part] = {**(body.get(part) or {}), **given}
+    flags = {"operation": args.operation, "tpm": args.tpm, "replace_on_7x": args.replace_on_7x or None,
+             "acknowledge_tpm_data_loss": args.acknowledge_tpm_data_loss or None,
+             "vm": args.vm_json and _parse_json("--vm-json", args.vm_json),
+             "items": args.items_json and _parse_json("--items-json", args.items_json),
+             "ovf": args.ovf and _read_text(args.ovf)}
+    body.update({key: value for key, value in flags.items() if value is not None})
+    if not body.get("operation"):
+        raise InputError("name the operation (e.g. `vcdtpm plan copy_vm ...`) or pass --body FILE")
+    return body
+
+
+def _read_text(path: str, stdin=None) -> str:
+    try:
+        if path == "-":
+            return (stdin or sys.stdin).read()
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise InputError(f"{path}: {exc.strerror or exc}") from None
+
+
+def _parse_json(where: str, text: str) -> object:
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        raise InputError(f"{where}: not valid JSON: {exc}") from None
+
+
+def plan_command(args) -> int:
+    body = request_body(args)                   # before logging in: a bad request asks no password
+    plan = connect(args).plan(body)
+    print(_dumps(plan) if args.json else "\n".join(render_plan(plan, _marks())))
+    return 0 if plan.get("allowed") else 1
+
+
+def run_command(args) -> int:
+    body = request_body(args)
+    client = connect(args)
+    key = args.idempotency_key or str(uuid.uuid4())
+    try:
+        operation, location = client.start(body, key)
+    except ApiError as exc:
+        if exc.status == 409 and "checks" in exc.problem:
+            print(_dumps(exc.problem) if args.json else "\n".join(render_refusal(exc.problem, _marks())))
+            return 1
+        if exc.status is None:
+            raise ApiError(f"{exc}\n  if it started anyway, retry with --idempotency-key {key} "
+                           "to start it at most once") from None
+        raise
+    if args.no_wait:
+        print(_dumps(operation) if args.json else operation["id"])
+        return 0
+    print(f"operation {operation['id']} ({operation.get('operation')}) started; idempotency key {key}",
+          file=sys.stderr)
+    return follow(client, location, operation["id"], args)
+
+
+def status_command(args) -> int:
+    client = connect(args)
+    if args.watch:
+        return follow(client, args.id, args.id, args)
+    operation = client.operation(args.id)
+    print(_dumps(operation) if args.json else "\n".join(render_operation(operation)))
+    return 1 if operation.get("status") == "failed" else 0
+
+
+def follow(client: Client, where: str, operation_id: str, args) -> int:
+    """Poll until the operation ends, with a progress bar on stderr; Ctrl-C stops following only."""
+    bar = ProgressBar(sys.stderr)
+    try:
+        operation = client.operation(where)
+        while operation.get("status") not in TERMINAL:
+            bar.show(operation)
+            time.sleep(args.poll)
+            operation = client.operation(where)
+    except KeyboardInterrupt:
+        bar.end()
+        print(f"vcdtpm: stopped following; operation {operation_id} goes on in the service. "
+              f"Follow it again with: {_status_command(args, operation_id)}", file=sys.stderr)
+        return 130
+    except ApiError as exc:
+        bar.end()
+        raise ApiError(f"{exc}\n  operation {operation_id} may still be running: "
+                       f"{_status_command(args, operation_id)}", exc.status, exc.problem) from None
+    bar.show(operation)
+    bar.end()
+    print(_dumps(operation) if args.json else "\n".join(render_operation(operation)))
+    return 0 if operation["status"] == "succeeded" else 1
+
+
+def _status_command(args, operation_id: str) -> str:
+    return f"vcdtpm status {operation_id} --watch" + (f" --url {args.url}" if args.url else "")
+
+
+class ProgressBar:
+    """One line redrawn with \\r on a terminal; elsewhere one line per change."""
+
+    def __init__(self, stream):
+        self.stream, self.tty, self.last = stream, stream.isatty(), ""
+
+    def show(self, operation: dict) -> None:
+        line = progress_line(operation)
+        if self.tty:
+            line = line[:max(20, shutil.get_terminal_size().columns - 1)]
+        if line == self.last:
+            return
+        pad = " " * max(0, len(self.last) - len(line))
+        self.stream.write(f"\r{line}{pad}" if self.tty else f"{line}\n")
+        self.stream.flush()
+        self.last = line
+
+    def end(self) -> None:
+        if self.tty and self.last:
+            self.stream.write("\n")
+            self.stream.flush()
+        self.last = ""
+
+
+def progress_line(operation: dict, width: int = 10) -> str:
+    """`[#####-----] 50% step 2/3 remove vTPM of the copy ...` for an operation."""
+    percent = max(0, min(100, int(operation.get("progress") or 0)))
+    filled = percent * width // 100
+    head = f"[{'#' * filled}{'-' * (width - filled)}] {percent}%"
+    steps, status = operation.get("steps") or [], operation.get("status") or "queued"
+    if status in TERMINAL or not steps:
+        return f"{head} {status}"
+    current = next((s for s in steps if s.get("status") == "running"), None)
+    current = current or next((s for s in steps if s.get("status") not in TERMINAL), steps[-1])
+    return f"{head} step {steps.index(current) + 1}/{len(steps)} {current.get('name', '')} ..."
+
+
+def table(head: tuple, rows: list[tuple]) -> list[str]:
+    """Left-aligned columns, two spaces apart; the last column is not padded."""
+    cells = [tuple("-" if c is None else str(c) for c in row) for row in [head, *rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(head))]
+    return ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
+
+
+def render_plan(plan: dict, marks: dict = MARKS) -> list[str]:
+    """A plan as a header, a table of VMs, a table of checks with remedies, and warnings."""
+    failing = sum(1 for check in plan.get("checks", []) if check.get("status") == "fail")
+    allowed = "yes" if plan.get("allowed") else f"NO ({failing} failing check{'s' * (failing != 1)})"
+    lines = [f"operation  {plan.get('operation')}", f"allowed    {allowed}", f"tpm        {plan.get('tpm') or '-'}",
+             f"band       source {plan.get('source_band') or '-'} -> target {plan.get('target_band') or '-'}", ""]
+    vms = plan.get("vms", [])
+    lines += table(("VM", "vTPM", "action", "rule"), [
+        (vm.get("name"), "yes" if vm.get("tpm_present") else "no", vm.get("action"), vm.get("rule")) for vm in vms])
+    names = {vm.get("id"): vm.get("name") for vm in vms if vm.get("id")}
+    lines += ["", *render_checks(plan.get("checks", []), names, marks)]
+    warnings = plan.get("warnings") or []
+    lines += ["", "warnings:", *(f"  {marks['warn']} {text}" for text in warnings)] if warnings else []
+    return lines
+
+
+def render_checks(checks: list[dict], names: dict, marks: dict = MARKS) -> list[str]:
+    """The checks table; each failing check's remedy right below its row."""
+    if not checks:
+        return ["no checks"]
+    rows = [(f"{marks.get(c.get('status'), '?')} {'FAIL' if c.get('status') == 'fail' else c.get('status')}",
+             c.get("id"), names.get(c.get("vm"), c.get("vm")), c.get("message")) for c in checks]
+    lines = table(("status", "check", "VM", "message"), rows)
+    out = lines[:1]
+    for check, line in zip(checks, lines[1:]):
+        out.append(line)
+        if check.get("status") == "fail" and check.get("remedy"):
+            out.append(f"    remedy: {check['remedy']}")
+    return out
+
+
+def render_refusal(problem: dict, marks: dict = MARKS) -> list[str]:
+    """A 409 from POST /operations: why, and the failing (and warning) checks."""
+    checks = [c for c in problem.get("checks", []) if c.get("status") in ("fail", "warn")]
+    return [f"refused: {problem_text(problem)}", "", *render_checks(checks, {}, marks)]
+
+
+def render_operation(operation: dict) -> list[str]:
+    """An operation's status, steps, result URNs and error."""
+    status = operation.get("status")
+    lines = [f"operation  {operation.get('id')} ({operation.get('operation')})",
+             f"status     {'FAILED' if status == 'failed' else status}"]
+    if status not in TERMINAL:
+        lines.append(f"progress   {progress_line(operation)}")
+    steps = operation.get("steps") or []
+    lines += [f"  step {n}/{len(steps)}  {s.get('status', '-'):<9}  {s.get('name', '')}"
+              for n, s in enumerate(steps, 1)]
+    lines += [f"{kind:<10} {urn}" for kind, urn in (operation.get("result") or {}).items()]
+    if operation.get("error"):
+        error = operation["error"]
+        lines.append(f"error      {problem_text(error) if isinstance(error, dict) else error}")
+    return lines
+
+
+def _marks() -> dict:
+    try:
+        "".join(MARKS.values()).encode(sys.stdout.encoding or "ascii")
+        return MARKS
+    except (UnicodeEncodeError, LookupError):
+        return ASCII_MARKS
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, indent=2)

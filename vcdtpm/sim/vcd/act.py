@@ -1,0 +1,100 @@
+"""What every action shares: reading its params body, resolving hrefs, answering 202 with a Task."""
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from vcdtpm.sim.inventory import SimTemplate, SimVApp, SimVm
+from vcdtpm.sim.vcd import access, errors
+from vcdtpm.sim.vcd import xmlns as x
+from vcdtpm.sim.vcd.context import RequestContext
+from vcdtpm.sim.vcd.tasks import Effect, SimTask
+from vcdtpm.sim.vcd.views_tasks import task_element
+
+CLIENT_REQUEST_ID = "X-VMWARE-VCLOUD-CLIENT-REQUEST-ID"
+_UUID = r"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"
+_SOURCES = (("vm", re.compile(rf"/vApp/vm-{_UUID}$")),
+            ("template_vm", re.compile(rf"/vAppTemplate/vm-{_UUID}$")),
+            ("vapp", re.compile(rf"/vApp/vapp-{_UUID}$")),
+            ("template", re.compile(rf"/vAppTemplate/vappTemplate-{_UUID}$")),
+            ("vdc", re.compile(rf"/vdc/{_UUID}$")),
+            ("catalog", re.compile(rf"/catalog/{_UUID}$")))
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+
+
+def body(ctx: RequestContext, tag: str, ns: str = x.VCLOUD):
+    """The request's params document; 400 unless it is `tag` in namespace `ns`."""
+    try:
+        element = etree.fromstring(ctx.request.get_data(), _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise errors.bad_request(f"The request body could not be parsed: {exc}.") from None
+    if element.tag != x.qn(ns, tag):
+        raise errors.bad_request(f"Expected element {tag} in namespace {ns}, "
+                                 f"got {element.tag}.")
+    return element
+
+
+def find(element, tag: str, ns: str = x.VCLOUD):
+    return element.find(x.qn(ns, tag))
+
+
+def required(element, tag: str, ns: str = x.VCLOUD):
+    found = find(element, tag, ns)
+    if found is None:
+        raise errors.bad_request(f"{etree.QName(element).localname}: the element {tag} is "
+                                 f"required.")
+    return found
+
+
+def text(element, tag: str, ns: str = x.VCLOUD) -> str | None:
+    found = find(element, tag, ns)
+    return found.text.strip() if found is not None and found.text else None
+
+
+def flag(element, tag: str, default: bool | None = None) -> bool | None:
+    value = text(element, tag)
+    if value is None:
+        return default
+    if value.lower() not in ("true", "false", "1", "0"):
+        raise errors.bad_request(f"{tag} must be an xs:boolean, got '{value}'.")
+    return value.lower() in ("true", "1")
+
+
+def name_of(element) -> str:
+    name = (element.get("name") or "").strip()
+    if not name:
+        raise errors.bad_request(f"{etree.QName(element).localname}: the name attribute is "
+                                 f"required.")
+    return name
+
+
+def source_href(element) -> tuple[str, str]:
+    """(kind, id) of a reference's href: vm, template_vm, vapp, template, vdc or catalog."""
+    href = (element.get("href") or "").rstrip("/")
+    for kind, pattern in _SOURCES:
+        match = pattern.search(href)
+        if match:
+            return kind, match.group(1).lower()
+    raise errors.bad_request(f"The reference '{href}' does not name a supported entity.")
+
+
+def source_entity(ctx: RequestContext, element) -> tuple[str, SimVm | SimVApp | SimTemplate]:
+    """The entity a Source element names, checked for the caller's org (403 otherwise)."""
+    kind, id_ = source_href(element)
+    lookups = {"vm": lambda: access.vm(ctx, id_), "vapp": lambda: access.vapp(ctx, id_),
+               "template_vm": lambda: access.vm(ctx, id_, in_template=True),
+               "template": lambda: access.template(ctx, id_)}
+    if kind not in lookups:
+        raise errors.bad_request(f"A {kind} cannot be the source here.")
+    return kind, lookups[kind]()
+
+
+def accepted(ctx: RequestContext, operation_name: str, operation: str, org: str,
+             owner: tuple[str, str, str], effect: Effect) -> object:
+    """Start a task that applies `effect` when it completes; answer 202 with it."""
+    task: SimTask = ctx.sim.tasks.create(
+        operation_name=operation_name, operation=operation, org=org, user=ctx.who.user,
+        owner=owner, effect=effect, request_id=ctx.request.headers.get(CLIENT_REQUEST_ID))
+    ctx.headers["Location"] = ctx.hrefs.task(task.id)
+    return ctx.xml(task_element(ctx, task), x.TASK, status=202)

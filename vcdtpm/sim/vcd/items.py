@@ -1,0 +1,80 @@
+"""SourcedItem and CreateItem (recompose / compose): what they name and the VMs they make."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from vcdtpm.domain.model import Firmware
+from vcdtpm.sim.inventory import Inventory, SimVdc, SimVm
+from vcdtpm.sim.vcd import act, errors
+from vcdtpm.sim.vcd import xmlns as x
+from vcdtpm.sim.vcd.context import RequestContext
+from vcdtpm.sim.vcd.placement import COPY, REPLACE, VmSpec, clone_vm, new_vm, relocate, \
+    task_error, template_mode
+
+
+@dataclass(frozen=True)
+class Item:
+    """One VM to add: copied or moved from `source`, or created from `spec`."""
+
+    source: SimVm | None = None
+    source_kind: str | None = None          # vm | template_vm
+    delete_source: bool = False
+    replace_tpm: bool | None = None
+    name: str | None = None
+    spec: VmSpec | None = None
+
+
+def sourced_items(ctx: RequestContext, params) -> list[Item]:
+    items = []
+    for element in params.findall(x.qn(x.VCLOUD, "SourcedItem")):
+        kind, entity = act.source_entity(ctx, act.required(element, "Source"))
+        if kind not in ("vm", "template_vm"):
+            raise errors.bad_request("SourcedItem: the Source must be a VM or a template VM.")
+        general = act.find(element, "VmGeneralParams")
+        items.append(Item(source=entity, source_kind=kind,
+                          delete_source=(element.get("sourceDelete") or "").lower() == "true",
+                          replace_tpm=act.flag(element, "ReplaceTpm"),
+                          name=act.text(general, "Name") if general is not None else None))
+    return items
+
+
+def create_items(params) -> list[Item]:
+    """CreateItem elements: each is a VmType describing a new VM."""
+    return [Item(spec=vm_spec(element))
+            for element in params.findall(x.qn(x.VCLOUD, "CreateItem"))]
+
+
+def vm_spec(vm) -> VmSpec:
+    """A VmType (CreateItem / CreateVm): name, VmSpecSection and TrustedPlatformModule."""
+    spec = act.required(vm, "VmSpecSection")
+    os_type = act.text(spec, "OsType")
+    if not os_type:
+        raise errors.bad_request("VmSpecSection: the element OsType is required.")
+    hardware = re.search(r"(\d+)$", act.text(spec, "HardwareVersion") or "vmx-19")
+    tpm = act.find(vm, "TrustedPlatformModule")
+    return VmSpec(name=act.name_of(vm), guest_os=os_type,
+                  firmware=Firmware.BIOS if (act.text(spec, "Firmware") or "efi").lower()
+                  == "bios" else Firmware.EFI,
+                  hardware_version=int(hardware.group(1)) if hardware else 19,
+                  tpm=bool(act.flag(tpm, "TpmPresent", False)) if tpm is not None else False)
+
+
+def make_vm(inv: Inventory, item: Item, vdc: SimVdc) -> SimVm:
+    """The VM an item puts into a vApp on `vdc` (for a move, the source itself, relocated)."""
+    if item.spec is not None:
+        return new_vm(inv, item.spec, vdc)
+    source = item.source
+    if source.id not in inv.vms:
+        raise task_error(f"The source VM '{source.name}' no longer exists.", "NOT_FOUND", 404)
+    if item.delete_source and item.source_kind == "vm":
+        relocate(inv, source, vdc)
+        return source
+    if item.source_kind == "template_vm":
+        mode = template_mode(inv.templates[source.template])
+        made = clone_vm(inv, source, vdc, mode)
+    else:
+        mode = REPLACE if item.replace_tpm else COPY
+        made = clone_vm(inv, source, vdc, mode, explicit=bool(item.replace_tpm))
+    made.name = item.name or made.name
+    return made

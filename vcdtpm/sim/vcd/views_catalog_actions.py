@@ -1,0 +1,112 @@
+"""Template and OVF actions: captureVApp, catalog upload, instantiateOvf, vCenter imports."""
+from __future__ import annotations
+
+from lxml import etree
+
+from vcdtpm.domain.errors import Invalid
+from vcdtpm.domain.model import Provenance, TpmMode
+from vcdtpm.ovf import read_ovf
+from vcdtpm.sim.inventory import SimCatalog, SimTemplate, SimVdc, SimVm, new_id
+from vcdtpm.sim.vcd import access, act, errors
+from vcdtpm.sim.vcd import xmlns as x
+from vcdtpm.sim.vcd.context import RequestContext, Route
+from vcdtpm.sim.vcd.placement import COPY, VmSpec, clone_vm, new_vapp, new_vm, place_in_vapp
+
+
+def capture(ctx: RequestContext, catalog_id: str):
+    catalog = access.catalog(ctx, catalog_id)
+    params = act.body(ctx, "CaptureVAppParams")
+    name = act.name_of(params)
+    kind, source = act.source_entity(ctx, act.required(params, "Source"))
+    if kind not in ("vapp", "vm"):
+        raise errors.bad_request("CaptureVAppParams: the Source must be a vApp or a VM.")
+    copy_tpm = act.flag(params, "CopyTpmOnInstantiate", True)
+    made_id, inv = new_id(), ctx.inventory
+
+    def effect():
+        vms = [inv.vms[i] for i in inv.vapps[source.id].vms] if kind == "vapp" else [source]
+        vdc = inv.vdcs[catalog.vdc or _vdc_of(inv, vms[0])]
+        copies = [clone_vm(inv, vm, vdc, COPY) for vm in vms]
+        template = new_template(inv, catalog, name, vdc, Provenance.CAPTURED, made_id)
+        template.tpm_provisioning = TpmMode.COPY if copy_tpm else TpmMode.REPLACE
+        return "vapptemplate", *fill_template(inv, template, copies)
+    return act.accepted(ctx, "vdcCaptureTemplate", f"Capturing Virtual Application {name}",
+                        catalog.org, ("vapptemplate", made_id, name), effect)
+
+
+def _vdc_of(inv, vm: SimVm) -> str:
+    return inv.vapps[vm.vapp].vdc
+
+
+def new_template(inv, catalog: SimCatalog, name: str, vdc: SimVdc, provenance: Provenance,
+              template_id: str) -> SimTemplate:
+    template = SimTemplate(name, catalog.org, catalog.id, vdc.id, provenance, id=template_id)
+    inv.templates[template.id] = template
+    catalog.templates.append(template.id)
+    return template
+
+
+def fill_template(inv, template: SimTemplate, vms: list[SimVm]) -> tuple[str, str]:
+    for vm in vms:
+        vm.template, vm.vapp = template.id, None
+        template.vms.append(vm.id)
+        inv.vms[vm.id] = vm
+    return template.id, template.name
+
+
+def _ovf_specs(params) -> list[VmSpec]:
+    """The VMs of the OVF Envelope carried in the params; a vmware.vtpm item means a vTPM."""
+    envelope = act.required(params, "Envelope", x.OVF)
+    try:
+        systems = read_ovf(etree.tostring(envelope).decode())
+    except Invalid as exc:
+        raise errors.bad_request(f"The OVF descriptor is not valid: {exc}.") from None
+    return [VmSpec(s.name, s.guest_os, s.firmware, s.hardware_version, s.tpm_present)
+            for s in systems]
+
+
+def instantiate_ovf(ctx: RequestContext, vdc_id: str):
+    vdc = access.vdc(ctx, vdc_id)
+    params = act.body(ctx, "InstantiateOvfParams")
+    name, specs = act.name_of(params), _ovf_specs(params)
+    made_id, inv = new_id(), ctx.inventory
+
+    def effect():
+        made = [new_vm(inv, spec, vdc) for spec in specs]
+        vapp = new_vapp(inv, name, vdc, made_id)
+        for vm in made:
+            place_in_vapp(inv, vm, vapp)
+        return "vapp", vapp.id, vapp.name
+    return act.accepted(ctx, "vdcUploadOvfContents", f"Creating Virtual Application {name}",
+                        vdc.org, ("vapp", made_id, name), effect)
+
+
+def upload(ctx: RequestContext, catalog_id: str):
+    catalog = access.catalog(ctx, catalog_id)
+    params = act.body(ctx, "UploadVAppTemplateParams")
+    name, specs = act.name_of(params), _ovf_specs(params)
+    vdc = _catalog_vdc(ctx, catalog)
+    made_id, inv = new_id(), ctx.inventory
+
+    def effect():
+        template = new_template(inv, catalog, name, vdc, Provenance.OVF, made_id)
+        return "vapptemplate", *fill_template(inv, template, [new_vm(inv, s, vdc) for s in specs])
+    return act.accepted(ctx, "vdcUploadOvfContents", f"Uploading vApp template {name}",
+                        catalog.org, ("vapptemplate", made_id, name), effect)
+
+
+def _catalog_vdc(ctx: RequestContext, catalog: SimCatalog) -> SimVdc:
+    if catalog.vdc is not None:
+        return ctx.inventory.vdcs[catalog.vdc]
+    vdc = next((v for v in ctx.inventory.vdcs.values() if v.org == catalog.org), None)
+    if vdc is None:
+        raise errors.bad_request(f"The catalog '{catalog.name}' has no storage to hold "
+                                 f"templates.")
+    return vdc
+
+
+ROUTES = [
+    Route("POST", "/api/catalog/<uuid:catalog_id>/action/captureVApp", capture),
+    Route("POST", "/api/catalog/<uuid:catalog_id>/action/upload", upload),
+    Route("POST", "/api/vdc/<uuid:vdc_id>/action/instantiateOvf", instantiate_ovf),
+]
