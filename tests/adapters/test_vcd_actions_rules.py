@@ -1,4 +1,4 @@
-"""What Cloud Director and vCenter refuse ends as a task error; tasks, request ids, tenancy, bodies."""
+"""What vCD and vCenter refuse fails the task; request ids, progress, tenancy and bodies."""
 from __future__ import annotations
 
 import time

@@ -316,8 +316,9 @@ def test_finish_records_the_outcome_and_frees_the_operation(journal):
     journal.finish(op.id, "w1", "failed", None, error)
     done = journal.get(op.id, "acme")
     assert (done.status, done.result, done.error) == ("failed", None, error)
-    assert done.owner is None and done.lease_expires is None
+    assert done.owner == "w1" and done.lease_expires is None
     assert not journal.renew(op.id, "w1", LEASE)
+    assert journal.claim("w2", LEASE) is None
 
 
 def test_finish_accepts_only_succeeded_or_failed(journal):

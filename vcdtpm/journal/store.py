@@ -189,14 +189,16 @@ class Journal:
 
     def finish(self, op_id: str, worker: str, status: str, result: dict[str, Any] | None,
                error: dict[str, Any] | None = None) -> None:
-        """End the operation (succeeded or failed), free its lease and forget the token."""
+        """End the operation (succeeded or failed), free its lease and forget the token.
+
+        `owner` stays as the worker that finished it, for the record."""
         if status not in TERMINAL:
             raise Invalid("status", f"must be one of {', '.join(TERMINAL)}, not {status!r}")
         with self._tx(write=True) as conn:
             now = self._clock()
             self._hold(conn, op_id, worker, now)
             conn.execute(sa.update(operations).where(operations.c.id == op_id)
-                         .values(status=status, result=result, error=error, owner=None,
+                         .values(status=status, result=result, error=error, owner=worker,
                                  lease_expires=None, token=None, updated_at=now))
 
     def list(self, org: str, limit: int = 100) -> builtins.list[OperationView]:

@@ -20,7 +20,25 @@ BUILDERS = {**REQUEST_BUILDERS, **IMPORT_BUILDERS}
 
 
 class Actions:
-    """start / task / find_task of the CloudDirector port (see `VcdAdapter`)."""
+    """start / task / find_task of the CloudDirector port, with the caller's own token.
+
+    Each step is one POST (bodies in bodies.py, urls in requests_for.py / imports.py) sent
+    with X-VMWARE-VCLOUD-CLIENT-REQUEST-ID; Cloud Director answers 202 with a Task:
+
+    - copy_vm / move_vm / add_vm_to_vapp / add_vm_from_template: vApp .../action/recomposeVApp
+      (SourcedItem with sourceDelete for a move, ReplaceTpm when a mode is asked; CreateItem)
+    - copy_vapp / move_vapp / compose_vapp / instantiate_vapp_template / create_vm /
+      create_vm_from_template / create_vapp_from_ovf: VDC .../action/cloneVApp, moveVApp,
+      composeVApp, instantiateVAppTemplate, createVm, instantiateVmFromTemplate, instantiateOvf
+    - capture_vapp / capture_vm / create_template_from_ovf: catalog .../action/captureVApp
+      (CopyTpmOnInstantiate), .../action/upload
+    - import_vm_as_vapp / import_vm_as_template: /api/admin/extension/vimServer/{id}/
+      importVmAsVApp, importVmAsVAppTemplate (the VM's moref from .../vmsList)
+    - edit_tpm / add_tpm / remove_tpm: VM .../action/editTrustedPlatformModule (TpmSection)
+
+    What a task made is read from its Result/ResultContent (a URN), else from its Owner.
+    `find_task` queries `type=task` filtered on `clientRequestId`.
+    """
 
     def __init__(self, client_for: Callable[[str], Client],
                  vcenter_of_vdc: Callable[[str], str],

@@ -14,6 +14,8 @@ from vcdtpm.sim.vcd.placement import COPY, VmSpec, clone_vm, new_vapp, new_vm, p
 
 
 def capture(ctx: RequestContext, catalog_id: str):
+    """CaptureVAppParams: Source a vApp, or a VM for a standalone VM; CopyTpmOnInstantiate
+    (default true) becomes the template's TPM provisioning."""
     catalog = access.catalog(ctx, catalog_id)
     params = act.body(ctx, "CaptureVAppParams")
     name = act.name_of(params)
@@ -66,6 +68,8 @@ def _ovf_specs(params) -> list[VmSpec]:
 
 
 def instantiate_ovf(ctx: RequestContext, vdc_id: str):
+    """InstantiateOvfParams; simplified: the OVF Envelope travels inside the params rather
+    than in a second upload to the link vCD would answer with."""
     vdc = access.vdc(ctx, vdc_id)
     params = act.body(ctx, "InstantiateOvfParams")
     name, specs = act.name_of(params), _ovf_specs(params)
@@ -82,6 +86,7 @@ def instantiate_ovf(ctx: RequestContext, vdc_id: str):
 
 
 def upload(ctx: RequestContext, catalog_id: str):
+    """UploadVAppTemplateParams carrying the OVF Envelope (same simplification)."""
     catalog = access.catalog(ctx, catalog_id)
     params = act.body(ctx, "UploadVAppTemplateParams")
     name, specs = act.name_of(params), _ovf_specs(params)

@@ -1,4 +1,4 @@
-"""vApp actions: recomposeVApp, and on a VDC cloneVApp, moveVApp, composeVApp, instantiateVAppTemplate."""
+"""vApp actions: recomposeVApp, cloneVApp, moveVApp, composeVApp, instantiateVAppTemplate."""
 from __future__ import annotations
 
 from vcdtpm.sim.inventory import SimVApp, SimVdc, new_id
