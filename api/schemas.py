@@ -90,6 +90,7 @@ class OperationRequestSchema(Strict):
     items = fields.List(fields.Nested(ItemSchema), validate=validate.Length(min=1, max=128))
     ovf = fields.String(validate=validate.Length(min=1, max=512 * 1024))
     tpm = fields.Enum(TpmMode, by_value=True)
+    name = fields.String(validate=NAME, metadata={"description": "name of the VM, vApp or template made"})
     replace_on_7x = Bool(load_default=False)
     acknowledge_tpm_data_loss = Bool(load_default=False)
 

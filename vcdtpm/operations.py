@@ -16,7 +16,7 @@ DATA_LOSS = "data_loss_acknowledged"
 def request_params(request: OperationRequest) -> dict:
     """The JSON-safe parameters of an operation's main Cloud Director request."""
     params = jsonable({"source": request.source, "target": request.target, "vm": request.vm,
-                       "items": request.items, "ovf": request.ovf, "tpm": request.tpm})
+                       "items": request.items, "ovf": request.ovf, "tpm": request.tpm, "name": request.name})
     return {key: value for key, value in params.items() if value not in (None, [], {})}
 
 

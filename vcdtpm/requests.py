@@ -64,6 +64,7 @@ class OperationRequest:
     items: tuple[Item, ...] = ()
     ovf: str | None = None
     tpm: TpmMode | None = None
+    name: str | None = None              # name of what the operation makes (default: vCD's choice)
     replace_on_7x: bool = False
     acknowledge_tpm_data_loss: bool = False
 

@@ -8,31 +8,37 @@ from vcdtpm.domain.errors import NotFound
 VMEXT = bodies.VMEXT
 
 
-def _vim_server(call: Call, vcenter: str) -> str:
-    """The vimServer href of the vCenter backing the target VDC."""
-    refs = call.read(f"{call.api}/admin/extension/vimServerReferences", "vCenter", vcenter)
-    for ref in refs.findall(parse.q("VimServerReference", VMEXT)):
-        if ref.get("name") == vcenter:
-            return ref.get("href")
-    raise NotFound(kind="vCenter", id=vcenter)
+def _vim_servers(call: Call, preferred: str) -> list[str]:
+    """The vimServer hrefs, the vCenter backing the target VDC first."""
+    refs = call.read(f"{call.api}/admin/extension/vimServerReferences", "vCenter", preferred)
+    found = refs.findall(parse.q("VimServerReference", VMEXT))
+    return [ref.get("href") for ref in sorted(found, key=lambda ref: ref.get("name") != preferred)]
 
 
-def _moref(call: Call, vim_server: str, vm_name: str) -> str:
-    """The moref of an unmanaged VM of that vCenter, from its vmsList."""
+def _moref(call: Call, vim_server: str, vm_name: str) -> str | None:
+    """The moref of an unmanaged VM of that vCenter, from its vmsList, or None."""
     listing = call.read(vim_server + "/vmsList", "vCenter VM", vm_name)
     for ref in listing.findall(parse.q("VmObjectRef", VMEXT)):
         if ref.get("name") == vm_name:
             return str(ref.find(parse.q("MoRef", VMEXT)).text).strip()
+    return None
+
+
+def _locate(call: Call, vm_name: str) -> tuple[str, str]:
+    """(vimServer href, moref) of the unmanaged VM, on whichever vCenter holds it."""
+    for vim_server in _vim_servers(call, call.params["_vcenter"]):
+        moref = _moref(call, vim_server, vm_name)
+        if moref is not None:
+            return vim_server, moref
     raise NotFound(kind="vCenter VM", id=vm_name)
 
 
 def _import(call: Call, tag: str, action: str, media_type: str, catalog: bool) -> Request:
     vm_name = call.src("vcenter_vm")
-    vim_server = _vim_server(call, call.params["_vcenter"])
+    vim_server, moref = _locate(call, vm_name)
     vdc = call.href(call.params["_vdc"], "vdc")
     catalog_href = call.href(call.dst("catalog"), "catalog") if catalog else None
-    body = bodies.import_vm(tag, field(call.params, "name") or vm_name,
-                            _moref(call, vim_server, vm_name), vdc, catalog_href)
+    body = bodies.import_vm(tag, field(call.params, "name") or vm_name, moref, vdc, catalog_href)
     return f"{vim_server}/{action}", body, media_type
 
 

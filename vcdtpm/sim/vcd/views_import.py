@@ -54,9 +54,10 @@ def _import_params(ctx: RequestContext, vc_id: str, tag: str):
         raise errors.bad_request(f"No VM {moref} to import on vCenter Server {vcenter.name}.")
     kind, vdc_id = act.source_href(vdc_ref)
     vdc = ctx.inventory.vdcs.get(vdc_id) if kind == "vdc" else None
-    if vdc is None or vdc.vcenter != vcenter.name:
-        raise errors.bad_request(f"{tag}: the Vdc must be backed by vCenter Server "
-                                 f"{vcenter.name}.")
+    if vdc is None:
+        raise errors.bad_request(f"{tag}: the Vdc reference is not a VDC.")
+    # a VDC of another vCenter is a cross-vCenter import: the copy checks the same key
+    # provider name and shared storage there (seed 003), as for any cross-vCenter copy
     return params, vm, vdc, (params.get("sourceMove") or "").lower() == "true"
 
 
