@@ -90,6 +90,8 @@ class Executor:
         href = step.task
         if href is None and step.status == "issuing":
             href = self.cloud.find_task(session, request_id)
+            if href is not None:            # sent before the crash, never journaled
+                self._check(self.journal.step_attached(op.id, step.index, self.worker, href))
         if href is None:
             self._check(self.journal.step_issuing(op.id, step.index, self.worker))
             try:
