@@ -23,6 +23,17 @@ def _serve(args) -> int:
     server = make_server(args.host, args.port, app, threaded=True)
     mode = f"simulated cloud ({config.world or 'demo world'})" if config.simulated else config.cloud_director.url
     print(f"vcdtpm listening on http://{args.host}:{server.server_port} - Cloud Director: {mode}", flush=True)
+    _serve_until_stopped(server, wiring.close)
+    return 0
+
+
+def _interrupt(*_) -> None:
+    """SIGTERM stops serving as Ctrl-C does (shutdown() from the serving thread would hang)."""
+    raise KeyboardInterrupt
+
+
+def _serve_until_stopped(server, *closers) -> None:
+    """Serve until Ctrl-C or SIGTERM, then close the server and what it used."""
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         server.serve_forever()
@@ -30,13 +41,8 @@ def _serve(args) -> int:
         pass
     finally:
         server.server_close()
-        wiring.close()
-    return 0
-
-
-def _interrupt(*_) -> None:
-    """SIGTERM stops serving as Ctrl-C does (shutdown() from the serving thread would hang)."""
-    raise KeyboardInterrupt
+        for close in closers:
+            close()
 
 
 def _sim(args) -> int:
@@ -50,13 +56,7 @@ def _sim(args) -> int:
     server = make_server(args.host, args.port, create_vcd_app(inventory, task_delay=args.task_delay),
                          threaded=True)
     print(f"simulated Cloud Director on http://{args.host}:{server.server_port}", flush=True)
-    signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    _serve_until_stopped(server)
     return 0
 
 
