@@ -72,6 +72,13 @@ def _endpoint(entry, where: str) -> Endpoint:
                     name=str(entry.get("name", "")))
 
 
+def _number(data: dict, key: str, default: float) -> float:
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise Invalid(key, f"expected a number of seconds >= 0, got {value!r}")
+    return float(value)
+
+
 def load_config(path: str | None = None, **overrides) -> Config:
     """Read `path` (or $VCDTPM_CONFIG); with neither, the simulated cloud on the demo world."""
     path = path or os.environ.get("VCDTPM_CONFIG")
@@ -93,11 +100,11 @@ def load_config(path: str | None = None, **overrides) -> Config:
         world=os.environ.get("VCDTPM_WORLD") or data.get("world"),
         data_dir=os.environ.get("VCDTPM_DATA_DIR") or data.get("data_dir") or default_data_dir(),
         api_version=str(data.get("api_version", DEFAULT_API_VERSION)),
-        sim_task_delay=float(data.get("sim_task_delay", 0.0)),
+        sim_task_delay=_number(data, "sim_task_delay", 0.0),
         backup_dir=os.environ.get("VCDTPM_BACKUP_DIR") or data.get("backup_dir"),
         journal_url=os.environ.get("VCDTPM_JOURNAL_URL") or data.get("journal_url"),
-        lease_seconds=float(data.get("lease_seconds", 30.0)),
-        poll_seconds=float(data.get("poll_seconds", 0.5)),
+        lease_seconds=_number(data, "lease_seconds", 30.0),
+        poll_seconds=_number(data, "poll_seconds", 0.5),
     )
     values.update({k: v for k, v in overrides.items() if v is not None})
     return Config(**values)
