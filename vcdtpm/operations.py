@@ -1,6 +1,8 @@
 """Use cases for executing operations: plan first, journal the steps, let the executor act."""
 from __future__ import annotations
 
+import re
+import time
 from dataclasses import replace
 
 from vcdtpm.domain.errors import NotFound, PreflightFailed
@@ -37,18 +39,54 @@ def executable(plan: Plan) -> Plan:
     return plan
 
 
+def redact(value, pattern: re.Pattern | None):
+    """`value` (errors: dicts of text) with every provider-only name replaced."""
+    if pattern is None or value is None:
+        return value
+    if isinstance(value, dict):
+        return {key: redact(item, pattern) for key, item in value.items()}
+    if isinstance(value, str):
+        return pattern.sub("<provider resource>", value)
+    return value
+
+
 class Operations:
     """Submit, read and list the caller's operations."""
 
+    NAMES_TTL = 60.0
+
     def __init__(self, service, journal, executor=None):
         self.service, self.journal, self.executor = service, journal, executor
+        self._names: tuple[float, re.Pattern | None] = (0.0, None)
+
+    def _provider_names(self) -> re.Pattern | None:
+        """vCenter, host, key-provider and datastore names, refreshed now and then."""
+        read_at, pattern = self._names
+        if time.monotonic() - read_at > self.NAMES_TTL:
+            names = set()
+            for port in self.service.vcenters.values():
+                facts = port.facts()
+                names |= {facts.name, *(h.name for h in facts.hosts), *(k.name for k in facts.key_providers),
+                          *(d.name for d in facts.datastores)}
+            ordered = sorted(names, key=len, reverse=True)
+            pattern = re.compile("|".join(re.escape(n) for n in ordered)) if ordered else None
+            self._names = (time.monotonic(), pattern)
+        return pattern
+
+    def _shown(self, session: Session, view):
+        """What the caller may see of an operation: tenants never see provider names."""
+        if session.provider or (view.error is None and all(s.error is None for s in view.steps)):
+            return view
+        pattern = self._provider_names()
+        steps = tuple(replace(s, error=redact(s.error, pattern)) for s in view.steps)
+        return replace(view, error=redact(view.error, pattern), steps=steps)
 
     def submit(self, session: Session, request: OperationRequest, body: dict, idempotency_key: str | None):
         """(operation, created): the same Idempotency-Key and body give the same operation."""
         known = self.journal.find(org=session.org, idempotency_key=idempotency_key,
                                   operation=request.operation.value, request=body)
         if known is not None:
-            return known, False
+            return self._shown(session, known), False
         plan = executable(self.service.plan(session, request))
         steps = steps_for(request.operation, request_params(request), plan)
         view, created = self.journal.create(
@@ -62,7 +100,7 @@ class Operations:
         view = self.journal.get(op_id, session.org)
         if view is None:
             raise NotFound(kind="Operation", id=op_id)
-        return view
+        return self._shown(session, view)
 
     def list(self, session: Session):
-        return self.journal.list(session.org)
+        return [self._shown(session, view) for view in self.journal.list(session.org)]
