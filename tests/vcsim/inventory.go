@@ -116,6 +116,11 @@ func configSpec(spec VMConfig, ds string) types.VirtualMachineConfigSpec {
 		Version:  fmt.Sprintf("vmx-%d", orInt(spec.HardwareVersion, 19)),
 		Files:    &types.VirtualMachineFileInfo{VmPathName: "[" + ds + "]"},
 	}
+	out.ExtraConfig = []types.BaseOptionValue{&types.OptionValue{Key: "nvram", Value: spec.Name + ".nvram"}}
+	if spec.KeyProvider != "" || spec.KeyID != "" {
+		bundle := &types.OptionValue{Key: "encryption.bundle", Value: encryptionBundle(spec)}
+		out.ExtraConfig = append(out.ExtraConfig, bundle)
+	}
 	if spec.Tpm {
 		cert := spec.EkCert
 		if len(cert) == 0 {
@@ -171,4 +176,10 @@ func orInt(value, fallback int) int {
 		return fallback
 	}
 	return value
+}
+
+// encryptionBundle is the encryption.bundle vSphere keeps for a VM encrypted with the VM's key.
+func encryptionBundle(spec VMConfig) string {
+	return "vmware:key/list/(pair/(fqid/<VMWARE-EMPTYSTRING>/" + spec.KeyProvider + "/" + spec.KeyID +
+		",HMAC-SHA-256,ZHVtbXktd3JhcHBlZC1rZXk=))"
 }

@@ -9,6 +9,8 @@ import ssl
 import subprocess
 import tempfile
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,8 +100,27 @@ class Vcsim:
         return self._get("clones")
 
     def calls(self) -> dict[str, int]:
-        """SOAP requests received, by method."""
+        """SOAP requests received, by method; file-service transfers as folder:GET / folder:PUT."""
         return self._get("calls")
+
+    def creates(self) -> list[dict]:
+        """Every CreateVM_Task request received: name, crypto key, extraConfig, device changes."""
+        return self._get("creates")
+
+    def file(self, method: str, path: str, cookie: str | None = None, data: bytes | None = None,
+             datastore: str = "LocalDS_0", datacenter: str = "DC0") -> tuple[int, bytes]:
+        """One file-service transfer of a datastore file: (HTTP status, body)."""
+        query = urllib.parse.urlencode({"dcPath": datacenter, "dsName": datastore})
+        url = self.url.replace("/sdk", f"/folder/{urllib.parse.quote(path)}?{query}")
+        request = urllib.request.Request(url, data=data, method=method)
+        if cookie:
+            request.add_header("Cookie", cookie)
+        context = ssl.create_default_context(cafile=self.ca_bundle)
+        try:
+            with urllib.request.urlopen(request, context=context) as r:
+                return r.status, r.read()
+        except urllib.error.HTTPError as refused:
+            return refused.code, refused.read()
 
     def vms(self) -> dict[str, dict]:
         """Every VM by name: its moref and its vTPM identity as the simulator knows it."""

@@ -112,7 +112,7 @@ func serve(m *simulator.Model, o options, policyAPI bool) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	server := &http.Server{Handler: newRecorder(m.Service.ServeMux, policyAPI), TLSConfig: tlsConfig}
+	server := &http.Server{Handler: newRecorder(m.Service.ServeMux, policyAPI, o.user), TLSConfig: tlsConfig}
 	go func() { _ = server.ServeTLS(ln, "", "") }()
 	return fmt.Sprintf("https://%s/sdk", ln.Addr().String()), nil
 }

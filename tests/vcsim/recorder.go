@@ -1,4 +1,4 @@
-// Recorder: counts SOAP calls, records clone requests, and applies vCenter's vTPM provisioning.
+// Recorder: counts SOAP calls, records clone and create requests, and applies vCenter's vTPM provisioning.
 package main
 
 import (
@@ -32,14 +32,16 @@ type DeviceChange struct {
 // Recorder wraps the simulator's HTTP handler.
 type Recorder struct {
 	next      http.Handler
-	policyAPI bool // the endpoint's API knows VirtualMachineCloneSpec.tpmProvisionPolicy
+	policyAPI bool   // the endpoint's API knows VirtualMachineCloneSpec.tpmProvisionPolicy
+	user      string // the only user, whose session cookie opens the file service
 	mu        sync.Mutex
 	calls     map[string]int
 	clones    []CloneRecord
+	creates   []CreateRecord
 }
 
-func newRecorder(next http.Handler, policyAPI bool) *Recorder {
-	return &Recorder{next: next, policyAPI: policyAPI, calls: map[string]int{}}
+func newRecorder(next http.Handler, policyAPI bool, user string) *Recorder {
+	return &Recorder{next: next, policyAPI: policyAPI, user: user, calls: map[string]int{}}
 }
 
 func (r *Recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
@@ -48,8 +50,12 @@ func (r *Recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		r.writeJSON(w, func() interface{} { return r.clones })
 	case req.URL.Path == "/vcdtpm/calls":
 		r.writeJSON(w, func() interface{} { return r.calls })
+	case req.URL.Path == "/vcdtpm/creates":
+		r.writeJSON(w, func() interface{} { return r.creates })
 	case req.URL.Path == "/vcdtpm/vms":
 		writeJSON(w, vmTable())
+	case strings.HasPrefix(req.URL.Path, folderPrefix):
+		r.serveFolder(w, req)
 	case req.URL.Path == "/sdk" && req.Method == http.MethodPost:
 		r.serveSOAP(w, req)
 	default:
@@ -76,25 +82,42 @@ func (r *Recorder) serveSOAP(w http.ResponseWriter, req *http.Request) {
 	}
 	req.Body = io.NopCloser(bytes.NewReader(body))
 	method := methodName(body)
-	var clone *CloneRecord
-	r.mu.Lock()
-	r.calls[method]++
-	if method == "CloneVM_Task" {
-		clone = recordClone(body)
-		r.clones = append(r.clones, *clone)
-	}
-	r.mu.Unlock()
-	if clone == nil {
+	r.count(method)
+	switch method {
+	case "CloneVM_Task":
+		clone := recordClone(body)
+		r.completeClone(r.addClone(clone), taskResult(r.forward(w, req)))
+	case "CreateVM_Task":
+		create, key := recordCreate(body)
+		r.addCreate(create)
+		completeCreate(key, taskResult(r.forward(w, req)))
+	default:
 		r.next.ServeHTTP(w, req)
-	} else {
-		capture := &teeWriter{ResponseWriter: w}
-		r.next.ServeHTTP(capture, req)
-		r.completeClone(clone, cloneResult(capture.body.Bytes()))
 	}
 	switch method {
 	case "CloneVM_Task", "CreateVM_Task", "ReconfigVM_Task":
 		provisionTpms()
 	}
+}
+
+func (r *Recorder) count(method string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls[method]++
+}
+
+func (r *Recorder) addClone(rec *CloneRecord) *CloneRecord {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.clones = append(r.clones, *rec)
+	return rec
+}
+
+// forward serves the request and answers the response body it wrote.
+func (r *Recorder) forward(w http.ResponseWriter, req *http.Request) []byte {
+	capture := &teeWriter{ResponseWriter: w}
+	r.next.ServeHTTP(capture, req)
+	return capture.body.Bytes()
 }
 
 // teeWriter keeps a copy of the response body.
@@ -108,25 +131,30 @@ func (t *teeWriter) Write(p []byte) (int, error) {
 	return t.ResponseWriter.Write(p)
 }
 
-// cloneResult is the VM a successful CloneVM_Task made, read from its task.
-func cloneResult(response []byte) *simulator.VirtualMachine {
+// taskResult is the VM a successful CloneVM_Task or CreateVM_Task made, read from its task.
+func taskResult(response []byte) *simulator.VirtualMachine {
 	var envelope struct {
-		Task string `xml:"Body>CloneVM_TaskResponse>returnval"`
+		Body struct {
+			Response struct {
+				Task string `xml:"returnval"`
+			} `xml:",any"`
+		} `xml:"Body"`
 	}
-	if xml.Unmarshal(response, &envelope) != nil || envelope.Task == "" {
+	if xml.Unmarshal(response, &envelope) != nil || envelope.Body.Response.Task == "" {
 		return nil
 	}
-	task, ok := simulator.Map.Get(types.ManagedObjectReference{Type: "Task", Value: envelope.Task}).(*simulator.Task)
+	ref := types.ManagedObjectReference{Type: "Task", Value: envelope.Body.Response.Task}
+	task, ok := simulator.Map.Get(ref).(*simulator.Task)
 	if !ok {
 		return nil
 	}
 	var result interface{}
 	simulator.Map.WithLock(task, func() { result = task.Info.Result })
-	ref, ok := result.(types.ManagedObjectReference)
+	made, ok := result.(types.ManagedObjectReference)
 	if !ok {
 		return nil
 	}
-	vm, _ := simulator.Map.Get(ref).(*simulator.VirtualMachine)
+	vm, _ := simulator.Map.Get(made).(*simulator.VirtualMachine)
 	return vm
 }
 

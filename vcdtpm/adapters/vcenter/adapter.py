@@ -1,21 +1,24 @@
-"""The VCenter port over pyvmomi: facts, batched VM facts and vTPM-aware clones."""
+"""The VCenter port over pyvmomi: facts, batched VM facts, vTPM-aware clones, vTPM backup and restore."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Sequence
 
 from pyVmomi import vim, vmodl
 
-from vcdtpm.adapters.vcenter import clone, collector, facts
+from vcdtpm.adapters.vcenter import clone, collector, facts, places, vtpm
 from vcdtpm.adapters.vcenter.config import VCenterConfig
 from vcdtpm.adapters.vcenter.faults import translated
+from vcdtpm.adapters.vcenter.filesvc import FileService, beside, datastore_name, session_cookie
 from vcdtpm.adapters.vcenter.session import RoundTrips, Session
-from vcdtpm.domain.errors import Conflict, Invalid, NotFound
+from vcdtpm.domain.errors import BackendError, Conflict, Invalid, NotFound
 from vcdtpm.domain.model import Band, Datastore, Host, KeyProvider, TpmMode, VCenterFacts, VmFacts
 from vcdtpm.domain.versions import band_of
-from vcdtpm.ports import VCenter
+from vcdtpm.ports import TpmBackup, VCenter
 
 CLONE_POLICY_OPTION = "vpxd.clone.tpmProvisionPolicy"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,7 @@ class PyVmomiVCenter(VCenter):
     """One vCenter read and driven with the provider's account over the vSphere API.
 
     Connects on first use. Every public method raises only domain errors.
-    `round_trips` counts the SOAP requests sent so far.
+    `round_trips` counts the requests sent so far: SOAP and file-service transfers.
     """
 
     def __init__(self, config: VCenterConfig) -> None:
@@ -41,6 +44,7 @@ class PyVmomiVCenter(VCenter):
         self._config = config
         self._round_trips = RoundTrips()
         self._session = Session(config, self._round_trips)
+        self._files = FileService(config, self._round_trips, self._cookie, self._relogin)
 
     @property
     def round_trips(self) -> int:
@@ -149,13 +153,78 @@ class PyVmomiVCenter(VCenter):
         return self.vm_facts([new_vm._moId])[new_vm._moId]
 
     def _clone_source(self, content, moref: str) -> dict:
-        vm = collector.mo(content, vim.VirtualMachine, moref)
-        spec = collector.filter_spec(collector.object_specs([vm]), {
-            vim.VirtualMachine: ("parent", "resourcePool", "config.hardware.device")})
-        objects = collector.retrieve(content, spec)
-        if not objects:
-            raise NotFound(kind="VirtualMachine", id=moref)
-        return collector.props(objects[0])
+        return _read_vm(content, moref, ("parent", "resourcePool", "config.hardware.device"))
+
+    @translated
+    def backup_vtpm(self, moref: str) -> TpmBackup:
+        """The vTPM backup recipe: keyId, encryption.bundle, firmware and VirtualTPM device
+        from configInfo, and the NVRAM file downloaded from the VM's directory."""
+        content = self._session.content()
+        values = _read_vm(content, moref, vtpm.BACKUP_PATHS)
+        vtpm.require_vtpm(values)
+        nvram = self._files.download(self._nvram_file(content, values))
+        return vtpm.backup_of(values, nvram)
+
+    @translated
+    def restore_vtpm(self, backup: TpmBackup, name: str, datastore: str | None = None) -> VmFacts:
+        """Create a VM with the backup's keyId, bundle, firmware and vTPM device on `datastore`
+        (a name; the first by name when None) and upload its NVRAM. Refused before anything
+        is created when this vCenter lacks the backup's key provider."""
+        backend = f"vCenter {self.name}"
+        if all(kp.name != backup.key_provider for kp in self.key_providers()):
+            raise BackendError(backend=backend, reason=f"key provider {backup.key_provider} is not "
+                                                       f"registered, so key {backup.key_id} cannot be retrieved")
+        content = self._session.content()
+        where = places.read(content)
+        store = where.datastore(datastore)
+        spec = vtpm.create_spec(backup, name, where.name(store), backend)
+        folder = collector.mo(content, vim.Folder, where.vm_folder(where.datacenter_of(store)))
+        pool = collector.mo(content, vim.ResourcePool, where.pool_for(store, backend))
+        new_vm = clone.wait(folder.CreateVM_Task(spec, pool), self._config.timeout, backend)
+        self._upload_nvram(content, new_vm, where, backup.nvram)
+        return self.vm_facts([new_vm._moId])[new_vm._moId]
+
+    def _upload_nvram(self, content, vm: vim.VirtualMachine, where: places.Places, nvram: bytes) -> None:
+        """Put the NVRAM file in a new VM's directory; the VM is destroyed if that fails."""
+        try:
+            values = _read_vm(content, vm._moId, vtpm.NVRAM_PATHS)
+            self._files.upload(self._nvram_file(content, values, where), nvram)
+        except Exception:
+            _discard(vm)
+            raise
+
+    def _nvram_file(self, content, values: dict, where: places.Places | None = None):
+        """Where a VM's NVRAM file is, in file-service terms."""
+        where = where or places.read(content)
+        vmx = values.get("config.files.vmPathName") or ""
+        stores = tuple(d._moId for d in values["datastore"]) if values.get("datastore") else None
+        store = where.datastore(datastore_name(vmx), stores)
+        return beside(vmx, vtpm.nvram_name(values), where.datacenter_path(where.datacenter_of(store)))
+
+    def _cookie(self) -> str:
+        return session_cookie(self._session.content().propertyCollector._stub.soapStub.cookie)
+
+    def _relogin(self) -> None:
+        """A cheap read, so that the stub logs in again if the session has expired."""
+        self._session.content().rootFolder.name  # noqa: B018
+
+
+def _read_vm(content, moref: str, paths) -> dict:
+    """One VM's properties; `NotFound` when there is no such VM."""
+    vm = collector.mo(content, vim.VirtualMachine, moref)
+    objects = collector.retrieve(content, collector.filter_spec(collector.object_specs([vm]),
+                                                                {vim.VirtualMachine: paths}))
+    if not objects:
+        raise NotFound(kind="VirtualMachine", id=moref)
+    return collector.props(objects[0])
+
+
+def _discard(vm: vim.VirtualMachine) -> None:
+    """Destroy a half-restored VM, best effort: the error that made it half-restored wins."""
+    try:
+        vm.Destroy_Task()
+    except Exception as exc:  # the original error is the one to report
+        log.warning("could not destroy the half-restored VM %s: %s", vm._moId, type(exc).__name__)
 
 
 def _tpm_mode(tpm: TpmMode | str) -> TpmMode:

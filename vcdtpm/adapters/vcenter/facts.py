@@ -57,7 +57,7 @@ def tpm_identity(device: vim.vm.device.VirtualTPM | None) -> str | None:
     return "sha256:" + hashlib.sha256(cert if isinstance(cert, bytes) else bytes(cert)).hexdigest()
 
 
-def _hardware_version(text: str | None) -> int:
+def hardware_version(text: str | None) -> int:
     match = _HARDWARE_VERSION.match(text or "")
     return int(match.group(1)) if match else 0
 
@@ -76,7 +76,7 @@ def vm(moref: str, values: dict, vcenter: str, datastore_urls: dict[str, str]) -
         name=values.get("name", ""),
         guest_os=values.get("config.guestId") or "",
         firmware=Firmware.EFI if values.get("config.firmware") == "efi" else Firmware.BIOS,
-        hardware_version=_hardware_version(values.get("config.version")),
+        hardware_version=hardware_version(values.get("config.version")),
         power=Power.ON if values.get("runtime.powerState") == "poweredOn" else Power.OFF,
         tpm_present=device is not None,
         vcenter=vcenter,
