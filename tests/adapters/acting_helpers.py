@@ -4,6 +4,8 @@ from __future__ import annotations
 import time
 import uuid
 
+import pytest
+
 from tests.adapters.conftest import PASSWORD
 from vcdtpm.adapters.vcd import VcdAdapter
 from vcdtpm.ports import TaskState
@@ -33,3 +35,19 @@ def run(adapter: VcdAdapter, session, kind: str, params: dict, request_id: str |
 
 def uuid_of(urn: str) -> str:
     return urn.rsplit(":", 1)[1]
+
+
+@pytest.fixture
+def cloud(acting_cloud):
+    """The acting tests' cloud: a fresh one per test."""
+    return acting_cloud
+
+
+@pytest.fixture
+def adapter(cloud, tmp_path):
+    return adapter_for(cloud, tmp_path / "vcd.log")
+
+
+@pytest.fixture
+def alice(adapter):
+    return adapter.login("alice", "acme", PASSWORD)

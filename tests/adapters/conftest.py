@@ -98,15 +98,19 @@ class Cloud:
     ids: type = Ids
 
 
-@pytest.fixture(scope="module")
-def cloud():
-    inventory = build_inventory()
+def served(inventory: Inventory):
+    """The inventory behind a simulated vCD on a loopback port, stopped afterwards."""
     app = create_vcd_app(inventory)
     handle = serve_in_thread(app)
     try:
         yield Cloud(url=handle.url, inventory=inventory, app=app)
     finally:
         handle.stop()
+
+
+@pytest.fixture(scope="module")
+def cloud():
+    yield from served(build_inventory())
 
 
 @pytest.fixture
@@ -152,10 +156,4 @@ def build_acting_inventory() -> Inventory:
 @pytest.fixture
 def acting_cloud():
     """A fresh cloud per test (actions change it), tasks completing on the next request."""
-    inventory = build_acting_inventory()
-    app = create_vcd_app(inventory)
-    handle = serve_in_thread(app)
-    try:
-        yield Cloud(url=handle.url, inventory=inventory, app=app)
-    finally:
-        handle.stop()
+    yield from served(build_acting_inventory())

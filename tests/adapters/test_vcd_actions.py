@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.adapters.acting_helpers import URN, adapter_for, run, uuid_of
+from tests.adapters.acting_helpers import adapter, alice, cloud  # noqa: F401 - shared fixtures
+from tests.adapters.acting_helpers import URN, run, uuid_of
 from tests.adapters.conftest import PASSWORD, ActIds, Ids
 from vcdtpm.domain.model import Power, Provenance, TpmMode
 
@@ -24,21 +25,6 @@ OVF_WITH_TPM = """<?xml version="1.0"?>
 </Envelope>"""
 NEW_VM = {"name": "new-1", "guest_os": "windows2019srv_64Guest", "firmware": "efi",
           "hardware_version": 19, "tpm": True}
-
-
-@pytest.fixture
-def cloud(acting_cloud):
-    return acting_cloud
-
-
-@pytest.fixture
-def adapter(cloud, tmp_path):
-    return adapter_for(cloud, tmp_path / "vcd.log")
-
-
-@pytest.fixture
-def alice(adapter):
-    return adapter.login("alice", "acme", PASSWORD)
 
 
 @pytest.fixture

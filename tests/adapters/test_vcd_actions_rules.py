@@ -8,6 +8,7 @@ import pytest
 import requests
 from lxml import etree
 
+from tests.adapters.acting_helpers import adapter, alice, cloud  # noqa: F401 - shared fixtures
 from tests.adapters.acting_helpers import URN, adapter_for, run
 from tests.adapters.conftest import PASSWORD, ActIds, Cloud, Ids, build_acting_inventory
 from vcdtpm.domain.errors import BackendError, NotFound
@@ -17,21 +18,6 @@ from vcdtpm.sim.vcd.server import serve_in_thread
 
 VCLOUD = "{http://www.vmware.com/vcloud/v1.5}"
 COPY_TO_DR = {"source": {"vm": URN("vm", Ids.web1)}, "target": {"vapp": URN("vapp", ActIds.dr)}}
-
-
-@pytest.fixture
-def cloud(acting_cloud):
-    return acting_cloud
-
-
-@pytest.fixture
-def adapter(cloud, tmp_path):
-    return adapter_for(cloud, tmp_path / "vcd.log")
-
-
-@pytest.fixture
-def alice(adapter):
-    return adapter.login("alice", "acme", PASSWORD)
 
 
 def failed(state, words: str) -> None:
