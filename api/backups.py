@@ -8,7 +8,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from api.resources import problems_for
 from api.auth import current_session, service
 from api.schemas import NAME, ProblemSchema, Strict
-from vcdtpm.backup_service import RestoreRequest, TpmBackups
+from vcdtpm.app.tpm_backups import RestoreRequest, TpmBackups
 from vcdtpm.domain.errors import BackendUnavailable
 
 blp = Blueprint("tpm_backups", __name__, url_prefix="/api/v1/provider",

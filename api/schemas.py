@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, pre_dump, validate, validates_schema
 
 from vcdtpm.domain.model import Band, CheckStatus, Firmware, Operation, TpmAction, TpmMode
-from vcdtpm.requests import Item, NewVm, OperationRequest
+from vcdtpm.app.operation_request import Item, NewVm, OperationRequest
 
 NAME = validate.Length(min=1, max=128)
 URN = validate.Length(min=1, max=200)

@@ -5,9 +5,9 @@ import os
 from dataclasses import dataclass, field
 from typing import Callable
 
-from vcdtpm.backups import BackupStore
+from vcdtpm.adapters.backup_files import BackupStore
 from vcdtpm.config import Config
-from vcdtpm.service import Service
+from vcdtpm.app.planning import Service
 
 
 @dataclass
@@ -38,7 +38,7 @@ def _simulated(config: Config) -> Wiring:
     from vcdtpm.sim.vcd import create_vcd_app
     from vcdtpm.sim.vcd.server import serve_in_thread
     from vcdtpm.sim.vcenter import simulated_vcenters
-    from vcdtpm.sim.world import demo_world, load_world
+    from vcdtpm.sim.world.loader import demo_world, load_world
 
     inventory = load_world(config.world) if config.world else demo_world()
     handle = serve_in_thread(create_vcd_app(inventory, task_delay=config.sim_task_delay))
@@ -80,16 +80,16 @@ def _world_vcenters(world: str) -> dict:
     """vCenter facts of a simulated cloud whose Cloud Director runs in another process
     (`vcdtpm sim`): read from the same world file."""
     from vcdtpm.sim.vcenter import simulated_vcenters
-    from vcdtpm.sim.world import load_world
+    from vcdtpm.sim.world.loader import load_world
 
     return simulated_vcenters(load_world(world))
 
 
 def _with_operations(wiring: Wiring, config: Config, cloud) -> Wiring:
     """The journal (SQLite under the data dir unless a URL is configured) and its executor."""
-    from vcdtpm.executor import Executor
-    from vcdtpm.journal import Journal, sqlite_url
-    from vcdtpm.operations import Operations
+    from vcdtpm.app.executor import Executor
+    from vcdtpm.adapters.journal import Journal, sqlite_url
+    from vcdtpm.app.operations import Operations
 
     journal = Journal(config.journal_url or sqlite_url(config.data_dir))
     executor = Executor(journal, cloud, lease=config.lease_seconds, poll=config.poll_seconds)

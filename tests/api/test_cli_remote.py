@@ -11,10 +11,11 @@ from werkzeug.serving import make_server
 
 from api import create_app
 from tests.conftest import urn
-from vcdtpm import cli, cli_remote
+from vcdtpm.cli import main as cli
+from vcdtpm.cli import remote as cli_remote
 from vcdtpm.bootstrap import bootstrap
 from vcdtpm.config import Config
-from vcdtpm.restclient import ApiError
+from vcdtpm.cli.client import ApiError
 
 COPY_WEB1_TO_APP7 = ["--source-vm", urn("vm", "01"), "--target-vapp", urn("vapp", "43")]
 COPY_WEB1_TO_OLD = ["--source-vm", urn("vm", "01"), "--target-vapp", urn("vapp", "44")]
@@ -132,7 +133,7 @@ def test_bad_token_exits_2(vcdtpm):
 def test_password_is_asked_without_echo_when_not_in_the_environment(vcdtpm, monkeypatch):
     monkeypatch.delenv("VCDTPM_PASSWORD")
     asked = []
-    monkeypatch.setattr("vcdtpm.restclient.getpass.getpass", lambda prompt: asked.append(prompt) or "secret")
+    monkeypatch.setattr("vcdtpm.cli.client.getpass.getpass", lambda prompt: asked.append(prompt) or "secret")
     status, out, err = vcdtpm("plan", "copy_vm", *COPY_WEB1_TO_APP7)
     assert status == 0 and asked == ["Password for alice@acme: "]
     assert "secret" not in out + err

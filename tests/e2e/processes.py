@@ -11,7 +11,7 @@ import time
 import requests
 import yaml
 
-from vcdtpm.sim.world import DEMO_WORLD_PATH
+from vcdtpm.sim.world.loader import DEMO_WORLD_PATH
 
 
 def free_port() -> int:
@@ -26,7 +26,7 @@ class Process:
     def __init__(self, args: list[str], probe: str, log_path: str):
         self.probe = probe
         self.log = open(log_path, "ab")
-        self.proc = subprocess.Popen([sys.executable, "-m", "vcdtpm.cli", *args], stdout=self.log,
+        self.proc = subprocess.Popen([sys.executable, "-m", "vcdtpm.cli.main", *args], stdout=self.log,
                                      stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
         self._wait_ready()
 

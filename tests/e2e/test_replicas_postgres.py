@@ -9,7 +9,7 @@ import requests
 from tests.conftest import urn
 from tests.e2e.processes import start_service, start_sim, write_config
 from tests.e2e.test_crash_recovery import tasks_started_with
-from vcdtpm.journal import Journal
+from vcdtpm.adapters.journal import Journal
 
 pytest_plugins = ["tests.pg_fixture"]
 

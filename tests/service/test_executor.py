@@ -7,8 +7,8 @@ import pytest
 
 from vcdtpm.domain.errors import BackendError
 from vcdtpm.domain.steps import StepSpec
-from vcdtpm.executor import Executor
-from vcdtpm.journal import Journal
+from vcdtpm.app.executor import Executor
+from vcdtpm.adapters.journal import Journal
 from vcdtpm.ports import TaskState
 
 COPY = StepSpec("copy_vm", "copy_vm", {"source": {"vm": "urn:vcloud:vm:1"}})

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from vcdtpm.domain.errors import Invalid, NotFound
-from vcdtpm.journal import (IdempotencyKeyReused, Journal, LeaseLost, StepOutOfOrder, StepSpec,
+from vcdtpm.adapters.journal import (IdempotencyKeyReused, Journal, LeaseLost, StepOutOfOrder, StepSpec,
                             sqlite_url)
 
 pytest_plugins = ["tests.pg_fixture"]

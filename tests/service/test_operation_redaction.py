@@ -6,11 +6,11 @@ from types import SimpleNamespace
 import pytest
 
 from vcdtpm.domain.steps import StepSpec
-from vcdtpm.journal import Journal
-from vcdtpm.operations import Operations
+from vcdtpm.adapters.journal import Journal
+from vcdtpm.app.operations import Operations
 from vcdtpm.ports import Session
 from vcdtpm.sim.vcenter import simulated_vcenters
-from vcdtpm.sim.world import demo_world
+from vcdtpm.sim.world.loader import demo_world
 
 MESSAGE = "The key provider 'kp-gold' of VM 'web-1' is not registered on vCenter Server 'vc-c' (esx-c1, ds-c-local)."
 

@@ -10,7 +10,7 @@ from vcdtpm.domain.errors import NotFound
 from vcdtpm.domain.model import Datastore, Firmware, Host, KeyProvider, KeyProviderType, Power
 from vcdtpm.ports import VCenter
 from vcdtpm.sim.vcenter import SimulatedVCenter, simulated_vcenters
-from vcdtpm.sim.world import demo_world, load_world_data
+from vcdtpm.sim.world.loader import demo_world, load_world_data
 
 ID = "6b0a5c3e-0000-4000-8000-0000000000{:02d}".format
 SHARED = "ds:///vmfs/volumes/5f1e-shared/"

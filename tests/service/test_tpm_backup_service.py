@@ -6,13 +6,13 @@ from dataclasses import replace
 
 import pytest
 
-from vcdtpm.backup_service import RestoreRequest, TpmBackups
-from vcdtpm.backups import BackupStore
+from vcdtpm.app.tpm_backups import RestoreRequest, TpmBackups
+from vcdtpm.adapters.backup_files import BackupStore
 from vcdtpm.domain.errors import BackendError, Conflict, Forbidden, Invalid, NotFound, PreflightFailed
 from vcdtpm.domain.model import CheckStatus, VmFacts
 from vcdtpm.ports import Session, VdcLocation
 from vcdtpm.sim.vcenter import simulated_vcenters
-from vcdtpm.sim.world import demo_world
+from vcdtpm.sim.world.loader import demo_world
 
 ID = "6b0a5c3e-0000-4000-8000-0000000000{:02d}".format
 VM = "urn:vcloud:vm:{}".format

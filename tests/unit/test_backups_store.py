@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from vcdtpm.backups import BackupDamaged, BackupStore, checksum_of, is_backup_id
+from vcdtpm.adapters.backup_files import BackupDamaged, BackupStore, checksum_of, is_backup_id
 from vcdtpm.config import Config, load_config
 from vcdtpm.domain.errors import Invalid, NotFound
 from vcdtpm.ports import TpmBackup

@@ -9,7 +9,7 @@ from vcdtpm.adapters.vcd import bodies, parse, urns
 from vcdtpm.adapters.vcd.bodies import Sourced, VmSpec
 from vcdtpm.adapters.vcd.errors import translated
 from vcdtpm.domain.errors import Invalid, NotFound
-from vcdtpm.ovf import read_ovf
+from vcdtpm.app.ovf import read_ovf
 
 
 def field(obj, key: str, default=None):

@@ -6,11 +6,12 @@ import re
 from lxml import etree
 
 from vcdtpm.sim.inventory import SimTemplate, SimVApp, SimVm
-from vcdtpm.sim.vcd import access, errors
+from vcdtpm.sim.vcd import errors
+from vcdtpm.sim.vcd.rules import access
 from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.context import RequestContext
 from vcdtpm.sim.vcd.tasks import Effect, SimTask
-from vcdtpm.sim.vcd.views_tasks import task_element
+from vcdtpm.sim.vcd.views.tasks import task_element
 
 CLIENT_REQUEST_ID = "X-VMWARE-VCLOUD-CLIENT-REQUEST-ID"
 _UUID = r"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"

@@ -4,8 +4,6 @@ from __future__ import annotations
 import json
 
 from vcdtpm.sim.vcd import xmlns as x
-
-
 class VcdError(Exception):
     """An error reply with vCD's majorErrorCode (the HTTP status) and minorErrorCode."""
 

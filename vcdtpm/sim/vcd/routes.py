@@ -1,9 +1,16 @@
 """The router table: every served (method, path) and its handler, gathered from the view modules."""
 from __future__ import annotations
 
-from vcdtpm.sim.vcd import (views_admin, views_auth, views_catalog_actions, views_import,
-                            views_query, views_tasks, views_tenant, views_vapp,
-                            views_vapp_actions, views_vm_actions)
+from vcdtpm.sim.vcd.views import admin as views_admin
+from vcdtpm.sim.vcd.views import auth as views_auth
+from vcdtpm.sim.vcd.views import catalog_actions as views_catalog_actions
+from vcdtpm.sim.vcd.views import imports as views_import
+from vcdtpm.sim.vcd.views import query as views_query
+from vcdtpm.sim.vcd.views import tasks as views_tasks
+from vcdtpm.sim.vcd.views import tenant as views_tenant
+from vcdtpm.sim.vcd.views import vapp as views_vapp
+from vcdtpm.sim.vcd.views import vapp_actions as views_vapp_actions
+from vcdtpm.sim.vcd.views import vm_actions as views_vm_actions
 from vcdtpm.sim.vcd.context import Route
 
 VIEW_MODULES = (views_auth, views_tenant, views_vapp, views_query, views_admin, views_tasks,

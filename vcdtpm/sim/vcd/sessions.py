@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from vcdtpm.sim.inventory import SYSTEM_ORG, Inventory, SimUser
 from vcdtpm.sim.vcd import errors
-
 PROVIDER_ROLE = "System Administrator"
 
 

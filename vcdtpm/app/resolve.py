@@ -6,9 +6,9 @@ from typing import Mapping
 
 from vcdtpm.domain.errors import Forbidden, Invalid, NotFound
 from vcdtpm.domain.model import Operation, PlanInput, Placement, Subject, TemplateFacts, VCenterFacts, VmFacts
-from vcdtpm.ovf import read_ovf
+from vcdtpm.app.ovf import read_ovf
 from vcdtpm.ports import CloudDirector, Session, VCenter
-from vcdtpm.requests import PROVIDER_ONLY, NewVm, OperationRequest
+from vcdtpm.app.operation_request import PROVIDER_ONLY, NewVm, OperationRequest
 
 O = Operation
 

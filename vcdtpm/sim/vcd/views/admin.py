@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from vcdtpm.sim.inventory import SimVCenter, SimVdc
-from vcdtpm.sim.vcd import access, errors, sessions
+from vcdtpm.sim.vcd import errors, sessions
+from vcdtpm.sim.vcd.rules import access
 from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.context import PROVIDER, RequestContext, Route
 from vcdtpm.sim.vcd.ids import datastore_moref, provider_vdc_id, urn

@@ -1,7 +1,9 @@
 """Versions, logins (cloudapi sessions) and the /api/session resource."""
 from __future__ import annotations
 
-from vcdtpm.sim.vcd import access, sessions
+from vcdtpm.sim.vcd import sessions
+
+from vcdtpm.sim.vcd.rules import access
 from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.context import PUBLIC, SESSION, RequestContext, Route
 from vcdtpm.sim.vcd.ids import SYSTEM_ORG_ID, urn, user_id

@@ -6,8 +6,8 @@ from urllib.parse import urlencode
 from vcdtpm.sim.vcd import errors
 from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.context import RequestContext, Route
-from vcdtpm.sim.vcd.query_filter import FilterError, parse
-from vcdtpm.sim.vcd.query_records import QUERY_TYPES, QueryType, Row
+from vcdtpm.sim.vcd.query.filters import FilterError, parse
+from vcdtpm.sim.vcd.query.records import QUERY_TYPES, QueryType, Row
 
 FORMATS = {"records": x.QUERY_RECORDS, "idrecords": x.QUERY_IDRECORDS,
            "references": x.QUERY_REFERENCES}

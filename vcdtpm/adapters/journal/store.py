@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from vcdtpm.domain.errors import Invalid, NotFound
-from vcdtpm.journal.errors import IdempotencyKeyReused, LeaseLost, StepOutOfOrder
-from vcdtpm.journal.rows import load_operation, load_operations
-from vcdtpm.journal.schema import create_tables, make_engine, operations, steps, utcnow
-from vcdtpm.journal.views import (FAILED, ISSUING, PENDING, QUEUED, RUNNING, SUCCEEDED, TERMINAL,
+from vcdtpm.adapters.journal.errors import IdempotencyKeyReused, LeaseLost, StepOutOfOrder
+from vcdtpm.adapters.journal.rows import load_operation, load_operations
+from vcdtpm.adapters.journal.schema import create_tables, make_engine, operations, steps, utcnow
+from vcdtpm.adapters.journal.views import (FAILED, ISSUING, PENDING, QUEUED, RUNNING, SUCCEEDED, TERMINAL,
                                   OperationView, StepSpec, request_digest)
 
 MAX_KEY_LENGTH = 255

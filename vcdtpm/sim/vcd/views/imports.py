@@ -7,8 +7,8 @@ from vcdtpm.sim.vcd import act, errors
 from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.context import PROVIDER, RequestContext, Route
 from vcdtpm.sim.vcd.ids import urn
-from vcdtpm.sim.vcd.placement import COPY, clone_vm, new_vapp, place_in_vapp, relocate, task_error
-from vcdtpm.sim.vcd.views_catalog_actions import fill_template, new_template
+from vcdtpm.sim.vcd.rules.placement import COPY, clone_vm, new_vapp, place_in_vapp, relocate, task_error
+from vcdtpm.sim.vcd.views.catalog_actions import fill_template, new_template
 
 VM_OBJECT_REFS = "application/vnd.vmware.admin.vmsObjectRefsList+xml"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping
 
-from vcdtpm.backups import BackupStore, StoredBackup, is_backup_id
+from vcdtpm.adapters.backup_files import BackupStore, StoredBackup, is_backup_id
 from vcdtpm.domain.errors import BackendError, Conflict, Forbidden, Invalid, NotFound, PreflightFailed
 from vcdtpm.domain.model import CheckStatus, VCenterFacts, VmFacts
 from vcdtpm.domain.restore import BackupFacts, restore_checks

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from vcdtpm.sim.inventory import SYSTEM_ORG, SimOrg
-from vcdtpm.sim.vcd import access
+from vcdtpm.sim.vcd.rules import access
 from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.context import RequestContext, Route
 from vcdtpm.sim.vcd.ids import SYSTEM_ORG_ID, catalog_item_id, storage_profile_id, urn

@@ -17,7 +17,7 @@ from pathlib import Path
 from vcdtpm.domain.errors import Conflict, Invalid, NotFound
 from vcdtpm.ports import TpmBackup
 
-log = logging.getLogger("vcdtpm.backups")
+log = logging.getLogger("vcdtpm.adapters.backup_files")
 
 FORMAT = "vcdtpm.tpm-backup/1"
 _ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")

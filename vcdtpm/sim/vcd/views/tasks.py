@@ -1,7 +1,9 @@
 """GET /api/task/{id}: the task an action returned, visible to the org that started it."""
 from __future__ import annotations
 
-from vcdtpm.sim.vcd import access, errors
+from vcdtpm.sim.vcd import errors
+
+from vcdtpm.sim.vcd.rules import access
 from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.context import RequestContext, Route
 from vcdtpm.sim.vcd.ids import urn

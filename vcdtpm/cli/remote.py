@@ -9,8 +9,8 @@ import time
 import uuid
 
 from vcdtpm.domain.model import Operation
-from vcdtpm import restclient
-from vcdtpm.restclient import DEFAULT_URL, TERMINAL, ApiError, Client, problem_text
+from vcdtpm.cli import client as restclient
+from vcdtpm.cli.client import DEFAULT_URL, TERMINAL, ApiError, Client, problem_text
 
 SOURCES = ("vm", "vapp", "template", "vcenter_vm")
 TARGETS = ("vdc", "vapp", "catalog")

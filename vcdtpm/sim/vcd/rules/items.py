@@ -9,7 +9,7 @@ from vcdtpm.sim.inventory import Inventory, SimVdc, SimVm
 from vcdtpm.sim.vcd import act, errors
 from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.context import RequestContext
-from vcdtpm.sim.vcd.placement import COPY, REPLACE, VmSpec, clone_vm, new_vm, relocate, \
+from vcdtpm.sim.vcd.rules.placement import COPY, REPLACE, VmSpec, clone_vm, new_vm, relocate, \
     task_error, template_mode
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.pool import StaticPool
 
-from vcdtpm.journal.views import OPERATION_STATUSES, STEP_STATUSES
+from vcdtpm.adapters.journal.views import OPERATION_STATUSES, STEP_STATUSES
 
 SQLITE_BUSY_SECONDS = 30.0
 SCHEMA_LOCK_KEY = 0x76636474  # a fixed PostgreSQL advisory lock id for creating the tables

@@ -6,7 +6,7 @@ import logging
 import signal
 import sys
 
-from vcdtpm import cli_remote
+from vcdtpm.cli import remote as cli_remote
 from vcdtpm.domain.errors import VcdTpmError
 
 
@@ -50,7 +50,7 @@ def _sim(args) -> int:
     from werkzeug.serving import make_server
 
     from vcdtpm.sim.vcd import create_vcd_app
-    from vcdtpm.sim.world import demo_world, load_world
+    from vcdtpm.sim.world.loader import demo_world, load_world
 
     inventory = load_world(args.world) if args.world else demo_world()
     server = make_server(args.host, args.port, create_vcd_app(inventory, task_delay=args.task_delay),

@@ -5,8 +5,8 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 
-from vcdtpm.journal.schema import VIEW_COLUMNS, operations, steps
-from vcdtpm.journal.views import OperationView, StepView, derive_progress
+from vcdtpm.adapters.journal.schema import VIEW_COLUMNS, operations, steps
+from vcdtpm.adapters.journal.views import OperationView, StepView, derive_progress
 
 
 def load_operations(conn: sa.Connection, where, *, newest_first: bool = False,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from vcdtpm.domain.model import Power, Provenance, TpmMode
 from vcdtpm.sim.inventory import SimTemplate
-from vcdtpm.sim.vcd import access
+from vcdtpm.sim.vcd.rules import access
 from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.context import RequestContext, Route
 from vcdtpm.sim.vcd.ids import catalog_item_id, urn, user_id

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from vcdtpm.domain.model import Power
 from vcdtpm.sim.inventory import SimVTpm, new_id
-from vcdtpm.sim.vcd import access, act, errors, items
+from vcdtpm.sim.vcd import act, errors
+from vcdtpm.sim.vcd.rules import access
+from vcdtpm.sim.vcd.rules import items
 from vcdtpm.sim.vcd.context import RequestContext, Route
-from vcdtpm.sim.vcd.placement import (check_tpm_addable, clone_vm, default_key_provider,
+from vcdtpm.sim.vcd.rules.placement import (check_tpm_addable, clone_vm, default_key_provider,
                                       new_vapp, new_vm, place_in_vapp, task_error,
                                       template_mode)
 

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from vcdtpm.backup_service import TpmBackups
-from vcdtpm.backups import BackupStore
+from vcdtpm.app.tpm_backups import TpmBackups
+from vcdtpm.adapters.backup_files import BackupStore
 from vcdtpm.domain import matrix, planner
 from vcdtpm.domain.errors import Forbidden, Unauthorized
 from vcdtpm.domain.model import Operation, Plan, VCenterFacts
 from vcdtpm.domain.versions import parse_version
 from vcdtpm.ports import CloudDirector, Session, VCenter
-from vcdtpm.requests import OperationRequest
-from vcdtpm.resolve import Resolver, plan_input
+from vcdtpm.app.operation_request import OperationRequest
+from vcdtpm.app.resolve import Resolver, plan_input
 
 
 class Service:

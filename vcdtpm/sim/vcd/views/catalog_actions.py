@@ -5,12 +5,13 @@ from lxml import etree
 
 from vcdtpm.domain.errors import Invalid
 from vcdtpm.domain.model import Provenance, TpmMode
-from vcdtpm.ovf import read_ovf
+from vcdtpm.app.ovf import read_ovf
 from vcdtpm.sim.inventory import SimCatalog, SimTemplate, SimVdc, SimVm, new_id
-from vcdtpm.sim.vcd import access, act, errors
+from vcdtpm.sim.vcd import act, errors
+from vcdtpm.sim.vcd.rules import access
 from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.context import RequestContext, Route
-from vcdtpm.sim.vcd.placement import COPY, VmSpec, clone_vm, new_vapp, new_vm, place_in_vapp
+from vcdtpm.sim.vcd.rules.placement import COPY, VmSpec, clone_vm, new_vapp, new_vm, place_in_vapp
 
 
 def capture(ctx: RequestContext, catalog_id: str):

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from vcdtpm.sim.inventory import SimVApp, SimVdc, new_id
-from vcdtpm.sim.vcd import access, act, errors, items
+from vcdtpm.sim.vcd import act, errors
+from vcdtpm.sim.vcd.rules import access
+from vcdtpm.sim.vcd.rules import items
 from vcdtpm.sim.vcd.context import RequestContext, Route
-from vcdtpm.sim.vcd.placement import (COPY, REPLACE, check_carry, clone_vm, new_vapp,
+from vcdtpm.sim.vcd.rules.placement import (COPY, REPLACE, check_carry, clone_vm, new_vapp,
                                       place_in_vapp, relocate, task_error, template_mode)
 
 

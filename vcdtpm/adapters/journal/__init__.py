@@ -1,8 +1,8 @@
 """Durable operations and idempotency keys: the journal workers resume from."""
-from vcdtpm.journal.errors import IdempotencyKeyReused, LeaseLost, StepOutOfOrder
-from vcdtpm.journal.schema import sqlite_url
-from vcdtpm.journal.store import Journal
-from vcdtpm.journal.views import (FAILED, ISSUING, OPERATION_STATUSES, PENDING, QUEUED, RUNNING,
+from vcdtpm.adapters.journal.errors import IdempotencyKeyReused, LeaseLost, StepOutOfOrder
+from vcdtpm.adapters.journal.schema import sqlite_url
+from vcdtpm.adapters.journal.store import Journal
+from vcdtpm.adapters.journal.views import (FAILED, ISSUING, OPERATION_STATUSES, PENDING, QUEUED, RUNNING,
                                   STEP_STATUSES, SUCCEEDED, OperationView, StepSpec, StepView)
 
 __all__ = [

@@ -11,7 +11,7 @@ from vcdtpm.domain.errors import WorldError
 from vcdtpm.domain.model import Band, Firmware, Provenance, TpmMode
 from vcdtpm.sim.inventory import (SYSTEM_ORG, Inventory, SimCatalog, SimOrg, SimTemplate, SimVApp,
                                   SimVCenter, SimVdc, SimVm, SimVTpm, new_id)
-from vcdtpm.sim.world_schema import (Registry, at, choice, datastores, describe, fields, flag, hosts, item,
+from vcdtpm.sim.world.checks import (Registry, at, choice, datastores, describe, fields, flag, hosts, item,
                                      key_providers, object_id, power, sequence, text, users, version, whole)
 
 DEMO_WORLD_PATH = Path(__file__).with_name("worlds") / "demo.yaml"

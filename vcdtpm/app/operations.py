@@ -8,9 +8,9 @@ from dataclasses import replace
 from vcdtpm.domain.errors import NotFound, PreflightFailed
 from vcdtpm.domain.model import CheckStatus, Plan
 from vcdtpm.domain.steps import steps_for
-from vcdtpm.jsonable import jsonable
+from vcdtpm.app.jsonable import jsonable
 from vcdtpm.ports import Session
-from vcdtpm.requests import OperationRequest
+from vcdtpm.app.operation_request import OperationRequest
 
 DATA_LOSS = "data_loss_acknowledged"
 

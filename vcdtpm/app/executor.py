@@ -8,10 +8,10 @@ import uuid
 
 from vcdtpm.domain.errors import VcdTpmError
 from vcdtpm.domain.steps import resolve_refs
-from vcdtpm.journal import LeaseLost
+from vcdtpm.adapters.journal import LeaseLost
 from vcdtpm.ports import CloudDirector, Session
 
-log = logging.getLogger("vcdtpm.executor")
+log = logging.getLogger("vcdtpm.app.executor")
 DONE = ("succeeded", "failed")
 
 

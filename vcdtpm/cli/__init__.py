@@ -1,0 +1,1 @@
+"""The command line: serve, sim, matrix and openapi here; plan, run and status over REST."""

@@ -1,0 +1,1 @@
+"""The query service: the filter language and the typed records."""

@@ -1,0 +1,1 @@
+"""What the simulated Cloud Director enforces and does: access, placement, composition items."""

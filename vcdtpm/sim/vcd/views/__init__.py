@@ -1,0 +1,1 @@
+"""The simulated Cloud Director's route handlers, one module per family of resources."""

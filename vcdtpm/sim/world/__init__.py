@@ -1,0 +1,1 @@
+"""World files: the YAML description of a simulated cloud and its checks."""
