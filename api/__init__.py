@@ -1,4 +1,5 @@
 """The Flask face of vcdtpm: create_app, problem+json, the OpenAPI document."""
+
 from __future__ import annotations
 
 from flask import Flask, Response
@@ -15,6 +16,7 @@ class VcdTpmApi(Api):
     ERROR_SCHEMA = ProblemSchema
     DEFAULT_ERROR_RESPONSE_NAME = None
 
+
 API_SETTINGS = {
     "API_TITLE": "vcdtpm",
     "API_VERSION": "1.0.0",
@@ -22,11 +24,13 @@ API_SETTINGS = {
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "API_SPEC_OPTIONS": {
         "info": {"description": "Plan and provision VMware Cloud Director VMs that carry a virtual TPM."},
-        "components": {"securitySchemes": {
-            "bearerAuth": {"type": "http", "scheme": "bearer"},
-            "vcloudAuthorization": {"type": "apiKey", "in": "header", "name": "x-vcloud-authorization"},
-            "basicAuth": {"type": "http", "scheme": "basic"},
-        }},
+        "components": {
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer"},
+                "vcloudAuthorization": {"type": "apiKey", "in": "header", "name": "x-vcloud-authorization"},
+                "basicAuth": {"type": "http", "scheme": "basic"},
+            }
+        },
     },
 }
 
@@ -40,6 +44,7 @@ def create_app(test_config: dict | None = None, service=None) -> Flask:
     if service is None:
         from vcdtpm.bootstrap import bootstrap
         from vcdtpm.config import load_config
+
         service = bootstrap(load_config(app.config.get("VCDTPM_CONFIG"))).service
     app.extensions["vcdtpm"] = service
     api = VcdTpmApi(app)

@@ -1,4 +1,5 @@
 """Bearer / x-vcloud-authorization tokens to Cloud Director sessions."""
+
 from __future__ import annotations
 
 from flask import current_app, g, request

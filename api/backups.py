@@ -1,24 +1,31 @@
 """REST resources for vTPM backup and restore (provider only), and their schemas."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from api.resources import problems_for
 from api.auth import current_session, service
-from api.schemas import NAME, ProblemSchema, Strict
+from api.resources import problems_for
+from api.schemas import NAME, Strict
 from vcdtpm.app.tpm_backups import RestoreRequest, TpmBackups
 from vcdtpm.domain.errors import BackendUnavailable
 
-blp = Blueprint("tpm_backups", __name__, url_prefix="/api/v1/provider",
-                description="Provider only: back up a VM's vTPM and restore it onto a vCenter")
+blp = Blueprint(
+    "tpm_backups",
+    __name__,
+    url_prefix="/api/v1/provider",
+    description="Provider only: back up a VM's vTPM and restore it onto a vCenter",
+)
 BEARER = [{"bearerAuth": []}, {"vcloudAuthorization": []}]
 UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-BACKUP_ID = validate.Regexp(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z",
-                            error="expected a backup id (a lower-case UUID)")
-VM_NAME = validate.Regexp(r"^[^/\\%\x00-\x1f]{1,80}\Z",
-                          error="expected 1 to 80 characters, none of / \\ % or control characters")
+BACKUP_ID = validate.Regexp(
+    r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z", error="expected a backup id (a lower-case UUID)"
+)
+VM_NAME = validate.Regexp(
+    r"^[^/\\%\x00-\x1f]{1,80}\Z", error="expected 1 to 80 characters, none of / \\ % or control characters"
+)
 
 
 def _urn(kind: str) -> validate.Regexp:
@@ -36,8 +43,9 @@ class BackupSchema(Schema):
     vcenter = fields.String()
     key_provider = fields.String(attribute="backup.key_provider")
     firmware = fields.String(attribute="backup.firmware")
-    identity = fields.String(attribute="backup.identity",
-                             metadata={"description": "sha256 of the vTPM endorsement key certificate"})
+    identity = fields.String(
+        attribute="backup.identity", metadata={"description": "sha256 of the vTPM endorsement key certificate"}
+    )
     created_at = fields.String()
     checksum = fields.String(metadata={"description": "sha256 over the bundle's canonical payload"})
     size = fields.Integer(metadata={"description": "bytes of the bundle file"})
@@ -50,12 +58,14 @@ class BackupListSchema(Schema):
 
 class RestoreRequestSchema(Strict):
     backup = fields.String(required=True, validate=BACKUP_ID)
-    target_vdc = fields.String(validate=_urn("vdc"),
-                               metadata={"description": "restore onto the vCenter and datastore backing this VDC"})
+    target_vdc = fields.String(
+        validate=_urn("vdc"), metadata={"description": "restore onto the vCenter and datastore backing this VDC"}
+    )
     vcenter = fields.String(validate=NAME, metadata={"description": "or onto this vCenter, by name"})
     datastore = fields.String(validate=NAME, metadata={"description": "with vcenter: a datastore by name"})
-    name = fields.String(validate=VM_NAME, metadata={"description": "the restored VM's name; default "
-                                                                    "<vm_name>-restored"})
+    name = fields.String(
+        validate=VM_NAME, metadata={"description": "the restored VM's name; default <vm_name>-restored"}
+    )
 
     @validates_schema
     def one_target(self, data, **kwargs):

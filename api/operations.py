@@ -1,4 +1,5 @@
 """REST resources for executing operations: submit, follow, list."""
+
 from __future__ import annotations
 
 from flask import request
@@ -35,7 +36,9 @@ class OperationSchema(Schema):
     steps = fields.List(fields.Nested(StepSchema))
     result = fields.Dict(allow_none=True)
     error = fields.Dict(allow_none=True)
-    plan = fields.Dict(metadata={"description": "the plan the operation was accepted on, as POST /api/v1/plans answers it"})
+    plan = fields.Dict(
+        metadata={"description": "the plan the operation was accepted on, as POST /api/v1/plans answers it"}
+    )
     user = fields.String()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
@@ -53,13 +56,23 @@ def _operations():
 class Operations(MethodView):
     @blp.arguments(OperationRequestSchema)
     @blp.response(202, OperationSchema, headers={"Location": {"schema": {"type": "string"}}})
-    @blp.doc(security=BEARER, parameters=[{"in": "header", "name": "Idempotency-Key", "required": False,
-                                           "schema": {"type": "string", "maxLength": 255}}])
+    @blp.doc(
+        security=BEARER,
+        parameters=[
+            {
+                "in": "header",
+                "name": "Idempotency-Key",
+                "required": False,
+                "schema": {"type": "string", "maxLength": 255},
+            }
+        ],
+    )
     @problems(400, 401, 403, 404, 409, 413, 422, 503)
     def post(self, operation_request):
         """Plan, then carry the operation out through Cloud Director with the caller's token."""
-        view, created = _operations().submit(current_session(), operation_request, request.get_json(),
-                                             request.headers.get("Idempotency-Key"))
+        view, created = _operations().submit(
+            current_session(), operation_request, request.get_json(), request.headers.get("Idempotency-Key")
+        )
         headers = {"Location": f"/api/v1/operations/{view.id}"}
         if not created:
             headers["Idempotent-Replayed"] = "true"

@@ -1,4 +1,5 @@
 """problem+json (RFC 9457) for every error, and the one table from error family to status."""
+
 from __future__ import annotations
 
 import logging
@@ -21,15 +22,30 @@ STATUS = {
     errors.BackendError: 502,
     errors.BackendUnavailable: 503,
 }
-TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
-          405: "Method not allowed", 409: "Conflict", 413: "Request body too large",
-          415: "Unsupported media type", 422: "Invalid request", 500: "Internal error",
-          502: "Backend error", 503: "Service unavailable"}
+TITLES = {
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Request body too large",
+    415: "Unsupported media type",
+    422: "Invalid request",
+    500: "Internal error",
+    502: "Backend error",
+    503: "Service unavailable",
+}
 
 
 def problem(status: int, detail: str, slug: str | None = None, **extra) -> Response:
-    body = {"type": PROBLEM_TYPE + (slug or f"http-{status}"), "title": TITLES.get(status, "Error"),
-            "status": status, "detail": detail, **extra}
+    body = {
+        "type": PROBLEM_TYPE + (slug or f"http-{status}"),
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
     response = Response(json.dumps(body), status=status, mimetype="application/problem+json")
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="vcdtpm"'
@@ -44,6 +60,7 @@ def _domain_error(exc: errors.VcdTpmError) -> Response:
         extra["errors"] = [{"field": exc.field, "message": exc.kwargs["reason"]}]
     if isinstance(exc, errors.PreflightFailed):
         from api.schemas import CheckSchema
+
         extra["checks"] = CheckSchema(many=True).dump(exc.plan.checks)
     if status == 500:
         log.error("unmapped domain error: %s", exc.slug)

@@ -1,4 +1,5 @@
 """REST resources: one MethodView per resource, each a thin call into the service."""
+
 from __future__ import annotations
 
 from flask import request
@@ -7,8 +8,17 @@ from flask_smorest import Blueprint
 
 from api.auth import current_session, service
 from api.problems import problem
-from api.schemas import (HealthSchema, KeyProviderListSchema, MatrixSchema, OperationRequestSchema,
-                         PlanSchema, ProblemSchema, SessionSchema, VCenterListSchema, VmTpmSchema)
+from api.schemas import (
+    HealthSchema,
+    KeyProviderListSchema,
+    MatrixSchema,
+    OperationRequestSchema,
+    PlanSchema,
+    ProblemSchema,
+    SessionSchema,
+    VCenterListSchema,
+    VmTpmSchema,
+)
 from vcdtpm.domain.errors import Invalid, Unauthorized
 
 blp = Blueprint("v1", __name__, url_prefix="/api/v1", description="Plans and facts for vTPM VMs")
@@ -19,13 +29,20 @@ VM_URN = r"urn:vcloud:vm:<uuid>"
 
 def problems_for(blueprint: Blueprint):
     """A decorator documenting the problem+json answers a view of `blueprint` may give."""
+
     def problems(*codes):
         def decorate(view):
             for code in codes:
-                view = blueprint.alt_response(code, schema=ProblemSchema, content_type="application/problem+json",
-                                              description=f"problem+json ({code})")(view)
+                view = blueprint.alt_response(
+                    code,
+                    schema=ProblemSchema,
+                    content_type="application/problem+json",
+                    description=f"problem+json ({code})",
+                )(view)
             return view
+
         return decorate
+
     return problems
 
 

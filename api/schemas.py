@@ -1,10 +1,11 @@
 """Marshmallow schemas of the public contract; the OpenAPI document is generated from them."""
+
 from __future__ import annotations
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, pre_dump, validate, validates_schema
 
-from vcdtpm.domain.model import Band, CheckStatus, Firmware, Operation, TpmAction, TpmMode
 from vcdtpm.app.operation_request import Item, NewVm, OperationRequest
+from vcdtpm.domain.model import Band, CheckStatus, Firmware, Operation, TpmAction, TpmMode
 
 NAME = validate.Length(min=1, max=128)
 URN = validate.Length(min=1, max=200)
@@ -43,8 +44,9 @@ class SessionSchema(Schema):
 
 class NewVmSchema(Strict):
     name = fields.String(required=True, validate=NAME)
-    guest_os = fields.String(required=True, validate=validate.Length(min=1, max=64),
-                             metadata={"example": "windows2019srv_64Guest"})
+    guest_os = fields.String(
+        required=True, validate=validate.Length(min=1, max=64), metadata={"example": "windows2019srv_64Guest"}
+    )
     firmware = fields.Enum(Firmware, by_value=True, load_default=Firmware.EFI)
     hardware_version = fields.Integer(strict=True, load_default=19, validate=validate.Range(min=4, max=99))
     tpm = Bool(load_default=False)

@@ -1,4 +1,5 @@
 """Benchmark: VM facts for 1, 10 and 100 VMs against vcsim; round trips must not grow."""
+
 from __future__ import annotations
 
 import argparse
@@ -9,8 +10,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.vcsim.launcher import GoMissing, Vcsim, build  # noqa: E402
-from vcdtpm.adapters.vcenter import PyVmomiVCenter, VCenterConfig  # noqa: E402
+from tests.vcsim.launcher import GoMissing, Vcsim, build
+from vcdtpm.adapters.vcenter import PyVmomiVCenter, VCenterConfig
 
 SIZES = (1, 10, 100)
 CONFIG = {
@@ -41,11 +42,13 @@ def run(repeat: int, api_version: str) -> int:
     except GoMissing as missing:
         print(f"cannot build the vcsim launcher: {missing}", file=sys.stderr)
         return 2
-    sim = Vcsim(api_version=api_version, instance_uuid="bbbbbbbb-0000-4000-8000-00000000be4c",
-                config=CONFIG).start(binary)
+    sim = Vcsim(api_version=api_version, instance_uuid="bbbbbbbb-0000-4000-8000-00000000be4c", config=CONFIG).start(
+        binary
+    )
     try:
-        vc = PyVmomiVCenter(VCenterConfig(name="bench", url=sim.url, user=sim.user,
-                                          password=sim.password, ca_bundle=sim.ca_bundle))
+        vc = PyVmomiVCenter(
+            VCenterConfig(name="bench", url=sim.url, user=sim.user, password=sim.password, ca_bundle=sim.ca_bundle)
+        )
         morefs = sorted(row["moref"] for name, row in sim.vms().items() if name.startswith("bench-"))
         vc.about()  # log in before measuring
         print(f"vCenter API {api_version} at {sim.url}")

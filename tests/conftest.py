@@ -1,20 +1,14 @@
 """Shared fixtures: the service wired on the simulated cloud (demo world) over real HTTP."""
-from __future__ import annotations
 
-import base64
+from __future__ import annotations
 
 import pytest
 
 from api import create_app
+from tests.demo import basic
+from tests.smallcloud import build_acting_inventory, build_inventory, served
 from vcdtpm.bootstrap import bootstrap
 from vcdtpm.config import Config
-
-DEMO = "6b0a5c3e-0000-4000-8000-0000000000"
-
-
-def urn(kind: str, nn: str) -> str:
-    """The URN of a demo-world object by its two-digit number."""
-    return f"urn:vcloud:{kind}:{DEMO}{nn}"
 
 
 @pytest.fixture(scope="session")
@@ -34,11 +28,6 @@ def client(app):
     return app.test_client()
 
 
-def basic(user_at_org: str, password: str = "secret") -> dict:
-    raw = base64.b64encode(f"{user_at_org}:{password}".encode()).decode()
-    return {"Authorization": f"Basic {raw}"}
-
-
 @pytest.fixture(scope="session")
 def tokens(app):
     """Bearer headers per user, logged in once through POST /api/v1/sessions."""
@@ -50,6 +39,7 @@ def tokens(app):
             assert answer.status_code == 201, answer.get_json()
             cache[user_at_org] = {"Authorization": f"Bearer {answer.get_json()['token']}"}
         return cache[user_at_org]
+
     return get
 
 
@@ -66,3 +56,20 @@ def gina(tokens):
 @pytest.fixture()
 def admin(tokens):
     return tokens("admin@System")
+
+
+@pytest.fixture(scope="module")
+def small_cloud():
+    """The small cloud behind a simulated vCD over HTTP, shared by a module's read-only tests."""
+    yield from served(build_inventory())
+
+
+@pytest.fixture
+def vcd_url(small_cloud) -> str:
+    return small_cloud.url
+
+
+@pytest.fixture
+def fresh_cloud():
+    """A fresh small cloud per test (actions change it), tasks completing on the next request."""
+    yield from served(build_acting_inventory())

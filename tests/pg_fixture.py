@@ -1,4 +1,5 @@
 """A throwaway PostgreSQL cluster for tests: initdb in a temp dir, served on a free loopback port."""
+
 from __future__ import annotations
 
 import glob
@@ -23,8 +24,7 @@ def find_pg_bin() -> str | None:
     if shutil.which("pg_ctl"):
         candidates.append(os.path.dirname(os.path.realpath(shutil.which("pg_ctl"))))
     debian = glob.glob("/usr/lib/postgresql/*/bin")
-    candidates += sorted(debian, key=lambda path: [int(n) for n in re.findall(r"\d+", path)],
-                         reverse=True)
+    candidates += sorted(debian, key=lambda path: [int(n) for n in re.findall(r"\d+", path)], reverse=True)
     for directory in filter(None, candidates):
         if all(os.access(os.path.join(directory, name), os.X_OK) for name in BINARIES):
             return directory
@@ -52,23 +52,32 @@ class Cluster:
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         command = self.as_user + [os.path.join(self.bindir, args[0]), *args[1:]]
-        return subprocess.run(command, cwd=self.root, capture_output=True, text=True,
-                              check=check, timeout=120)
+        return subprocess.run(command, cwd=self.root, capture_output=True, text=True, check=check, timeout=120)
 
     def start(self) -> None:
         version = self.run("postgres", "--version").stdout
         self.major = int(re.search(r"(\d+)", version).group(1))
-        self.run("initdb", "-D", self.data, "-U", "postgres", "-A", "trust",
-                 "-E", "UTF8", "--locale=C", "--no-sync")
+        self.run("initdb", "-D", self.data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync")
         for _ in range(START_ATTEMPTS):
             self.port = _free_port()
             options = f"-F -p {self.port} -k {self.root} -c listen_addresses=127.0.0.1"
-            started = self.run("pg_ctl", "-D", self.data, "-l", os.path.join(self.root, "log"),
-                               "-w", "-t", "60", "-o", options, "start", check=False)
+            started = self.run(
+                "pg_ctl",
+                "-D",
+                self.data,
+                "-l",
+                os.path.join(self.root, "log"),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                options,
+                "start",
+                check=False,
+            )
             if started.returncode == 0:
                 return
-        raise RuntimeError(f"PostgreSQL did not start: {started.stdout}{started.stderr}"
-                           f"{self._log_tail()}")
+        raise RuntimeError(f"PostgreSQL did not start: {started.stdout}{started.stderr}{self._log_tail()}")
 
     def _log_tail(self) -> str:
         try:
@@ -78,8 +87,22 @@ class Cluster:
             return ""
 
     def sql(self, statement: str, check: bool = True) -> None:
-        self.run("psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
-                 "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-qAtc", statement, check=check)
+        self.run(
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-qAtc",
+            statement,
+            check=check,
+        )
 
     def create_database(self, name: str) -> None:
         """An empty database; copied file by file where supported (15+), which is much faster."""
@@ -100,8 +123,9 @@ def pg_cluster():
     """A running cluster for the session; skips only when PostgreSQL's binaries are absent."""
     bindir = find_pg_bin()
     if bindir is None:
-        pytest.skip("PostgreSQL binaries (initdb, pg_ctl, postgres, psql) not found; "
-                    "run tests/pg_setup.sh or set PG_BIN")
+        pytest.skip(
+            "PostgreSQL binaries (initdb, pg_ctl, postgres, psql) not found; run tests/pg_setup.sh or set PG_BIN"
+        )
     cluster = Cluster(bindir)
     try:
         cluster.start()

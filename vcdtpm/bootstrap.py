@@ -1,19 +1,20 @@
 """The one place that chooses: real Cloud Director and vCenters, or the simulated cloud."""
+
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from vcdtpm.adapters.backup_files import BackupStore
-from vcdtpm.config import Config
 from vcdtpm.app.planning import Service
+from vcdtpm.config import Config
 
 
 @dataclass
 class Wiring:
     service: Service
-    inventory: object | None = None             # the simulated cloud's inventory, if simulated
+    inventory: object | None = None  # the simulated cloud's inventory, if simulated
     cloud_director_url: str | None = None
     closers: list[Callable[[], None]] = field(default_factory=list)
     executor: object | None = None
@@ -48,8 +49,14 @@ def _simulated(config: Config) -> Wiring:
         found = inventory.vcenters[vcenter].datastore(datastore) if vcenter in inventory.vcenters else None
         return found.url if found else None
 
-    cloud = VcdAdapter(handle.url, admin.name, admin.password, api_version=config.api_version,
-                       data_dir=config.data_dir, datastore_url_of=datastore_url_of)
+    cloud = VcdAdapter(
+        handle.url,
+        admin.name,
+        admin.password,
+        api_version=config.api_version,
+        data_dir=config.data_dir,
+        datastore_url_of=datastore_url_of,
+    )
     service = Service(cloud, simulated_vcenters(inventory), BackupStore(config.tpm_backup_dir))
     wiring = Wiring(service, inventory, handle.url, [handle.stop])
     return _with_operations(wiring, config, cloud)
@@ -69,9 +76,16 @@ def _real(config: Config) -> Wiring:
         found = next((d for d in port.facts().datastores if d.name == datastore), None) if port else None
         return found.url if found else None
 
-    cloud = VcdAdapter(vcd.url, vcd.user, vcd.password, verify_tls=vcd.verify_tls,
-                       ca_bundle=vcd.ca_bundle, api_version=config.api_version, data_dir=config.data_dir,
-                       datastore_url_of=datastore_url_of)
+    cloud = VcdAdapter(
+        vcd.url,
+        vcd.user,
+        vcd.password,
+        verify_tls=vcd.verify_tls,
+        ca_bundle=vcd.ca_bundle,
+        api_version=config.api_version,
+        data_dir=config.data_dir,
+        datastore_url_of=datastore_url_of,
+    )
     wiring = Wiring(Service(cloud, vcenters, BackupStore(config.tpm_backup_dir)), None, vcd.url, [])
     return _with_operations(wiring, config, cloud)
 
@@ -87,8 +101,8 @@ def _world_vcenters(world: str) -> dict:
 
 def _with_operations(wiring: Wiring, config: Config, cloud) -> Wiring:
     """The journal (SQLite under the data dir unless a URL is configured) and its executor."""
-    from vcdtpm.app.executor import Executor
     from vcdtpm.adapters.journal import Journal, sqlite_url
+    from vcdtpm.app.executor import Executor
     from vcdtpm.app.operations import Operations
 
     journal = Journal(config.journal_url or sqlite_url(config.data_dir))

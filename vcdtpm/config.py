@@ -1,4 +1,5 @@
 """Configuration: a YAML file (or none, for the simulated cloud) plus environment overrides."""
+
 from __future__ import annotations
 
 import os
@@ -26,17 +27,17 @@ class Endpoint:
 
 @dataclass(frozen=True)
 class Config:
-    cloud_director: Endpoint | None = None      # None: the built-in simulated cloud
+    cloud_director: Endpoint | None = None  # None: the built-in simulated cloud
     vcenters: tuple[Endpoint, ...] = ()
-    world: str | None = None                    # simulated cloud: a world file, else the demo
+    world: str | None = None  # simulated cloud: a world file, else the demo
     data_dir: str = field(default_factory=lambda: default_data_dir())
     api_version: str = DEFAULT_API_VERSION
     sim_task_delay: float = 0.0
-    journal_url: str | None = None              # None: SQLite under data_dir; postgresql://... for replicas
-    run_executor: bool = True                   # carry out operations in this process
+    journal_url: str | None = None  # None: SQLite under data_dir; postgresql://... for replicas
+    run_executor: bool = True  # carry out operations in this process
     lease_seconds: float = 30.0
     poll_seconds: float = 0.5
-    backup_dir: str | None = None               # vTPM backup bundles; None: <data_dir>/tpm-backups
+    backup_dir: str | None = None  # vTPM backup bundles; None: <data_dir>/tpm-backups
 
     @property
     def simulated(self) -> bool:
@@ -67,9 +68,14 @@ def _endpoint(entry, where: str) -> Endpoint:
     for key in ("url", "user"):
         if not entry.get(key):
             raise Invalid(f"{where}.{key}", "is required")
-    return Endpoint(url=str(entry["url"]), user=str(entry["user"]), password=_secret(entry, where),
-                    verify_tls=bool(entry.get("verify_tls", True)), ca_bundle=entry.get("ca_bundle"),
-                    name=str(entry.get("name", "")))
+    return Endpoint(
+        url=str(entry["url"]),
+        user=str(entry["user"]),
+        password=_secret(entry, where),
+        verify_tls=bool(entry.get("verify_tls", True)),
+        ca_bundle=entry.get("ca_bundle"),
+        name=str(entry.get("name", "")),
+    )
 
 
 def _number(data: dict, key: str, default: float) -> float:
@@ -96,7 +102,8 @@ def load_config(path: str | None = None, **overrides) -> Config:
         if not vc.name:
             raise Invalid(f"vcenters[{i}].name", "is required")
     values = dict(
-        cloud_director=vcd, vcenters=vcenters,
+        cloud_director=vcd,
+        vcenters=vcenters,
         world=os.environ.get("VCDTPM_WORLD") or data.get("world"),
         data_dir=os.environ.get("VCDTPM_DATA_DIR") or data.get("data_dir") or default_data_dir(),
         api_version=str(data.get("api_version", DEFAULT_API_VERSION)),

@@ -1,9 +1,10 @@
 """Ports: what the service needs from Cloud Director and from each vCenter, in domain terms."""
+
 from __future__ import annotations
 
 import abc
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from vcdtpm.domain.model import TemplateFacts, VCenterFacts, VmFacts
 
@@ -29,7 +30,7 @@ class VdcRecord:
 class VAppRecord:
     id: str
     name: str
-    vdc: str                      # URN of the VDC holding it
+    vdc: str  # URN of the VDC holding it
     vms: tuple[VmFacts, ...]
 
 
@@ -38,20 +39,20 @@ class CatalogRecord:
     id: str
     name: str
     org: str
-    vdc: str | None               # URN of the VDC whose storage holds its templates
+    vdc: str | None  # URN of the VDC whose storage holds its templates
 
 
 @dataclass(frozen=True)
 class TemplateRecord:
     facts: TemplateFacts
-    catalog: str                  # URN of the catalog
-    vdc: str | None               # URN of the VDC whose storage holds its VMs
+    catalog: str  # URN of the catalog
+    vdc: str | None  # URN of the VDC whose storage holds its VMs
 
 
 @dataclass(frozen=True)
 class VmRecord:
     facts: VmFacts
-    vapp: str | None              # URN of the vApp holding it, None for a template VM
+    vapp: str | None  # URN of the vApp holding it, None for a template VM
     vdc: str | None
 
 
@@ -171,9 +172,9 @@ class TpmBackup:
     key_provider: str
     key_id: str
     encryption_bundle: str
-    tpm_device: dict              # JSON-safe: endorsement key certificates (base64) and device key
+    tpm_device: dict  # JSON-safe: endorsement key certificates (base64) and device key
     nvram: bytes
-    identity: str                 # "sha256:<hex>" of the EK certificate
+    identity: str  # "sha256:<hex>" of the EK certificate
 
 
 class VCenter(abc.ABC):

@@ -1,11 +1,12 @@
 """A table of malformed requests: every one is a 4xx problem+json naming the field, never a 500."""
+
 from __future__ import annotations
 
 import pytest
 
-from tests.conftest import urn
+from tests.demo import urn
 
-VM = urn("vm", "01")
+VM = urn("vm", "web-1")
 
 # (id, body as raw text or JSON, expected status, field the problem must name or None)
 BODIES = [
@@ -21,41 +22,114 @@ BODIES = [
     ("source_not_an_object", {"operation": "add_tpm", "source": "vm"}, 422, "source"),
     ("missing_source_vm", {"operation": "add_tpm"}, 422, "source.vm"),
     ("source_vm_not_a_urn", {"operation": "add_tpm", "source": {"vm": "web-1"}}, 422, "source.vm"),
-    ("source_vm_wrong_urn_kind", {"operation": "add_tpm", "source": {"vm": urn("vapp", "41")}}, 422, "source.vm"),
-    ("bad_tpm_mode", {"operation": "copy_vm", "source": {"vm": VM}, "target": {"vapp": urn("vapp", "41")},
-                      "tpm": "clone"}, 422, "tpm"),
-    ("tpm_mode_wrong_type", {"operation": "copy_vm", "source": {"vm": VM}, "target": {"vapp": urn("vapp", "41")},
-                             "tpm": True}, 422, "tpm"),
+    ("source_vm_wrong_urn_kind", {"operation": "add_tpm", "source": {"vm": urn("vapp", "web")}}, 422, "source.vm"),
+    (
+        "bad_tpm_mode",
+        {"operation": "copy_vm", "source": {"vm": VM}, "target": {"vapp": urn("vapp", "web")}, "tpm": "clone"},
+        422,
+        "tpm",
+    ),
+    (
+        "tpm_mode_wrong_type",
+        {"operation": "copy_vm", "source": {"vm": VM}, "target": {"vapp": urn("vapp", "web")}, "tpm": True},
+        422,
+        "tpm",
+    ),
     ("bool_as_string", {"operation": "add_tpm", "source": {"vm": VM}, "replace_on_7x": "yes"}, 422, "replace_on_7x"),
-    ("ack_as_number", {"operation": "add_tpm", "source": {"vm": VM}, "acknowledge_tpm_data_loss": 1}, 422,
-     "acknowledge_tpm_data_loss"),
+    (
+        "ack_as_number",
+        {"operation": "add_tpm", "source": {"vm": VM}, "acknowledge_tpm_data_loss": 1},
+        422,
+        "acknowledge_tpm_data_loss",
+    ),
     ("missing_target", {"operation": "copy_vm", "source": {"vm": VM}}, 422, "target.vapp"),
-    ("missing_vm_spec", {"operation": "create_vm", "target": {"vdc": urn("vdc", "71")}}, 422, "vm"),
-    ("vm_spec_missing_guest", {"operation": "create_vm", "target": {"vdc": urn("vdc", "71")},
-                               "vm": {"name": "x"}}, 422, "vm.guest_os"),
-    ("vm_spec_bad_firmware", {"operation": "create_vm", "target": {"vdc": urn("vdc", "71")},
-                              "vm": {"name": "x", "guest_os": "ubuntu64Guest", "firmware": "uefi"}}, 422,
-     "vm.firmware"),
-    ("vm_spec_hw_as_string", {"operation": "create_vm", "target": {"vdc": urn("vdc", "71")},
-                              "vm": {"name": "x", "guest_os": "ubuntu64Guest", "hardware_version": "19"}}, 422,
-     "vm.hardware_version"),
-    ("items_not_a_list", {"operation": "compose_vapp", "target": {"vdc": urn("vdc", "71")}, "items": {}}, 422,
-     "items"),
-    ("items_empty", {"operation": "compose_vapp", "target": {"vdc": urn("vdc", "71")}, "items": []}, 422, "items"),
-    ("item_with_both_kinds", {"operation": "compose_vapp", "target": {"vdc": urn("vdc", "71")},
-                              "items": [{"template": urn("vapptemplate", "51"),
-                                         "new_vm": {"name": "x", "guest_os": "ubuntu64Guest"}}]}, 422, "items[0]"),
-    ("item_with_neither", {"operation": "compose_vapp", "target": {"vdc": urn("vdc", "71")}, "items": [{}]}, 422,
-     "items[0]"),
-    ("ovf_not_xml", {"operation": "create_vapp_from_ovf", "target": {"vdc": urn("vdc", "71")}, "ovf": "<<<"}, 422,
-     "ovf"),
-    ("ovf_not_an_envelope", {"operation": "create_vapp_from_ovf", "target": {"vdc": urn("vdc", "71")},
-                             "ovf": "<a/>"}, 422, "ovf"),
-    ("ovf_entity_bomb", {"operation": "create_vapp_from_ovf", "target": {"vdc": urn("vdc", "71")},
-                         "ovf": '<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]>'
-                                '<l>&b;</l>'}, 422, "ovf"),
-    ("name_too_long", {"operation": "create_vm", "target": {"vdc": urn("vdc", "71")},
-                       "vm": {"name": "x" * 500, "guest_os": "ubuntu64Guest"}}, 422, "vm.name"),
+    ("missing_vm_spec", {"operation": "create_vm", "target": {"vdc": urn("vdc", "acme-a")}}, 422, "vm"),
+    (
+        "vm_spec_missing_guest",
+        {"operation": "create_vm", "target": {"vdc": urn("vdc", "acme-a")}, "vm": {"name": "x"}},
+        422,
+        "vm.guest_os",
+    ),
+    (
+        "vm_spec_bad_firmware",
+        {
+            "operation": "create_vm",
+            "target": {"vdc": urn("vdc", "acme-a")},
+            "vm": {"name": "x", "guest_os": "ubuntu64Guest", "firmware": "uefi"},
+        },
+        422,
+        "vm.firmware",
+    ),
+    (
+        "vm_spec_hw_as_string",
+        {
+            "operation": "create_vm",
+            "target": {"vdc": urn("vdc", "acme-a")},
+            "vm": {"name": "x", "guest_os": "ubuntu64Guest", "hardware_version": "19"},
+        },
+        422,
+        "vm.hardware_version",
+    ),
+    (
+        "items_not_a_list",
+        {"operation": "compose_vapp", "target": {"vdc": urn("vdc", "acme-a")}, "items": {}},
+        422,
+        "items",
+    ),
+    ("items_empty", {"operation": "compose_vapp", "target": {"vdc": urn("vdc", "acme-a")}, "items": []}, 422, "items"),
+    (
+        "item_with_both_kinds",
+        {
+            "operation": "compose_vapp",
+            "target": {"vdc": urn("vdc", "acme-a")},
+            "items": [
+                {
+                    "template": urn("vapptemplate", "win-captured-copy"),
+                    "new_vm": {"name": "x", "guest_os": "ubuntu64Guest"},
+                }
+            ],
+        },
+        422,
+        "items[0]",
+    ),
+    (
+        "item_with_neither",
+        {"operation": "compose_vapp", "target": {"vdc": urn("vdc", "acme-a")}, "items": [{}]},
+        422,
+        "items[0]",
+    ),
+    (
+        "ovf_not_xml",
+        {"operation": "create_vapp_from_ovf", "target": {"vdc": urn("vdc", "acme-a")}, "ovf": "<<<"},
+        422,
+        "ovf",
+    ),
+    (
+        "ovf_not_an_envelope",
+        {"operation": "create_vapp_from_ovf", "target": {"vdc": urn("vdc", "acme-a")}, "ovf": "<a/>"},
+        422,
+        "ovf",
+    ),
+    (
+        "ovf_entity_bomb",
+        {
+            "operation": "create_vapp_from_ovf",
+            "target": {"vdc": urn("vdc", "acme-a")},
+            "ovf": '<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]><l>&b;</l>',
+        },
+        422,
+        "ovf",
+    ),
+    (
+        "name_too_long",
+        {
+            "operation": "create_vm",
+            "target": {"vdc": urn("vdc", "acme-a")},
+            "vm": {"name": "x" * 500, "guest_os": "ubuntu64Guest"},
+        },
+        422,
+        "vm.name",
+    ),
 ]
 
 
@@ -84,8 +158,9 @@ def test_a_wrong_content_type_is_a_problem_not_a_crash(client, alice):
     assert 400 <= answer.status_code < 500 and answer.mimetype == "application/problem+json"
 
 
-@pytest.mark.parametrize("method,path", [("get", "/api/v1/nothing"), ("delete", "/api/v1/plans"),
-                                         ("put", "/api/v1/matrix")])
+@pytest.mark.parametrize(
+    "method,path", [("get", "/api/v1/nothing"), ("delete", "/api/v1/plans"), ("put", "/api/v1/matrix")]
+)
 def test_unknown_routes_and_methods_are_problems(client, alice, method, path):
     answer = getattr(client, method)(path, headers=alice)
     assert answer.status_code in (404, 405) and answer.mimetype == "application/problem+json"

@@ -1,4 +1,5 @@
 """The read endpoints: matrix, a VM's vTPM, provider facts, the OpenAPI document."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from api import openapi_document
-from tests.conftest import urn
+from tests.demo import urn
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,14 +22,14 @@ def test_the_matrix_has_a_row_per_operation_with_both_bands(client, alice):
 
 
 def test_a_vm_with_a_vtpm_shows_its_identity_and_cannot_get_a_second(client, alice):
-    body = client.get(f"/api/v1/vms/{urn('vm', '01')}/tpm", headers=alice).get_json()
+    body = client.get(f"/api/v1/vms/{urn('vm', 'web-1')}/tpm", headers=alice).get_json()
     assert body["present"] is True and body["identity"].startswith("sha256:")
     assert body["readiness"]["can_add"] is False
     assert "single_tpm" in {c["id"] for c in body["readiness"]["checks"] if c["status"] == "fail"}
 
 
 def test_a_vm_without_a_vtpm_is_ready_for_one(client, alice):
-    body = client.get(f"/api/v1/vms/{urn('vm', '02')}/tpm", headers=alice).get_json()
+    body = client.get(f"/api/v1/vms/{urn('vm', 'web-2')}/tpm", headers=alice).get_json()
     assert body == {**body, "present": False, "identity": None}
     assert body["readiness"]["can_add"] is True
 
@@ -49,7 +50,9 @@ def test_the_provider_sees_every_vcenter_with_its_band_and_key_providers(client,
 
 
 def test_key_provider_parity_shows_where_a_name_is_missing(client, admin):
-    rows = {r["name"]: r for r in client.get("/api/v1/provider/key-providers", headers=admin).get_json()["key_providers"]}
+    rows = {
+        r["name"]: r for r in client.get("/api/v1/provider/key-providers", headers=admin).get_json()["key_providers"]
+    }
     assert sorted(v["name"] for v in rows["kp-gold"]["vcenters"]) == ["vc-a", "vc-b", "vc-d"]
     assert rows["kp-gold"]["missing_on"] == ["vc-c"] and rows["kp-gold"]["everywhere"] is False
     assert rows["kp-silver"]["missing_on"] == ["vc-a", "vc-b", "vc-d"]
@@ -59,8 +62,16 @@ def test_the_openapi_document_is_served_as_yaml(client):
     answer = client.get("/openapi.yaml")
     assert answer.status_code == 200
     spec = yaml.safe_load(answer.get_data(as_text=True))
-    for path in ["/api/v1/sessions", "/api/v1/plans", "/api/v1/matrix", "/api/v1/vms/{vm_id}/tpm",
-                 "/api/v1/provider/vcenters", "/api/v1/provider/key-providers", "/healthz", "/readyz"]:
+    for path in [
+        "/api/v1/sessions",
+        "/api/v1/plans",
+        "/api/v1/matrix",
+        "/api/v1/vms/{vm_id}/tpm",
+        "/api/v1/provider/vcenters",
+        "/api/v1/provider/key-providers",
+        "/healthz",
+        "/readyz",
+    ]:
         assert path in spec["paths"]
 
 

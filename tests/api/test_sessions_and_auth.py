@@ -1,14 +1,15 @@
 """Logging in through the service, and what every endpoint says to callers without a good token."""
+
 from __future__ import annotations
 
 import pytest
 
-from tests.conftest import basic, urn
+from tests.demo import basic, urn
 
 PROTECTED = [
     ("post", "/api/v1/plans"),
     ("get", "/api/v1/matrix"),
-    ("get", f"/api/v1/vms/{urn('vm', '01')}/tpm"),
+    ("get", f"/api/v1/vms/{urn('vm', 'web-1')}/tpm"),
     ("get", "/api/v1/provider/vcenters"),
     ("get", "/api/v1/provider/key-providers"),
 ]
@@ -27,14 +28,17 @@ def test_a_system_org_user_logs_in_as_provider(client):
     assert body["provider"] is True and body["org"] == "System"
 
 
-@pytest.mark.parametrize("headers", [
-    basic("alice@acme", "wrong"),
-    basic("nobody@acme"),
-    basic("alice@globex"),
-    basic("alice"),
-    {"Authorization": "Basic !!!not-base64"},
-    {},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        basic("alice@acme", "wrong"),
+        basic("nobody@acme"),
+        basic("alice@globex"),
+        basic("alice"),
+        {"Authorization": "Basic !!!not-base64"},
+        {},
+    ],
+)
 def test_bad_credentials_are_401_problems(client, headers):
     answer = client.post("/api/v1/sessions", headers=headers)
     assert answer.status_code == 401
@@ -43,8 +47,10 @@ def test_bad_credentials_are_401_problems(client, headers):
 
 
 @pytest.mark.parametrize("method,path", PROTECTED)
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer not-a-token"},
-                                     {"x-vcloud-authorization": "nope"}, {"Authorization": "Bearer "}])
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Bearer not-a-token"}, {"x-vcloud-authorization": "nope"}, {"Authorization": "Bearer "}],
+)
 def test_every_endpoint_needs_a_valid_token(client, method, path, headers):
     answer = getattr(client, method)(path, headers=headers, json={"operation": "add_tpm"})
     assert answer.status_code == 401

@@ -1,4 +1,5 @@
 """End-to-end fixtures: a fresh simulated cloud per module, with the executor running."""
+
 from __future__ import annotations
 
 import time
@@ -6,7 +7,7 @@ import time
 import pytest
 
 from api import create_app
-from tests.conftest import basic
+from tests.demo import basic
 from vcdtpm.bootstrap import bootstrap
 from vcdtpm.config import Config
 
@@ -35,6 +36,7 @@ def login(http):
             assert answer.status_code == 201
             cache[user_at_org] = {"Authorization": f"Bearer {answer.get_json()['token']}"}
         return cache[user_at_org]
+
     return get
 
 

@@ -1,4 +1,5 @@
 """Real service processes for crash and replica tests: `vcdtpm sim` and `vcdtpm serve`."""
+
 from __future__ import annotations
 
 import os
@@ -25,9 +26,13 @@ class Process:
 
     def __init__(self, args: list[str], probe: str, log_path: str):
         self.probe = probe
-        self.log = open(log_path, "ab")
-        self.proc = subprocess.Popen([sys.executable, "-m", "vcdtpm.cli.main", *args], stdout=self.log,
-                                     stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        self.log = open(log_path, "ab")  # noqa: SIM115 - held open for the child process, closed in stop()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "vcdtpm.cli.main", *args],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
         self._wait_ready()
 
     def _wait_ready(self, timeout: float = 30.0) -> None:
@@ -60,15 +65,21 @@ class Process:
 def start_sim(tmp_path, task_delay: float) -> tuple[Process, str]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    sim = Process(["sim", "--port", str(port), "--task-delay", str(task_delay)], f"{url}/api/versions",
-                  str(tmp_path / "sim.log"))
+    sim = Process(
+        ["sim", "--port", str(port), "--task-delay", str(task_delay)], f"{url}/api/versions", str(tmp_path / "sim.log")
+    )
     return sim, url
 
 
 def write_config(tmp_path, vcd_url: str, name: str = "service", **extra) -> str:
-    config = {"cloud_director": {"url": vcd_url, "user": "admin", "password": "secret"},
-              "world": str(DEMO_WORLD_PATH), "data_dir": str(tmp_path / "data"),
-              "lease_seconds": 2.0, "poll_seconds": 0.1, **extra}
+    config = {
+        "cloud_director": {"url": vcd_url, "user": "admin", "password": "secret"},
+        "world": str(DEMO_WORLD_PATH),
+        "data_dir": str(tmp_path / "data"),
+        "lease_seconds": 2.0,
+        "poll_seconds": 0.1,
+        **extra,
+    }
     path = tmp_path / f"{name}.yaml"
     path.write_text(yaml.safe_dump(config))
     return str(path)
@@ -77,6 +88,7 @@ def write_config(tmp_path, vcd_url: str, name: str = "service", **extra) -> str:
 def start_service(tmp_path, config: str, name: str = "service") -> tuple[Process, str]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    service = Process(["serve", "--config", config, "--port", str(port)], f"{url}/healthz",
-                      str(tmp_path / f"{name}.log"))
+    service = Process(
+        ["serve", "--config", config, "--port", str(port)], f"{url}/healthz", str(tmp_path / f"{name}.log")
+    )
     return service, url

@@ -1,4 +1,5 @@
 """Kill the service mid-operation: on restart it re-attaches to its tasks and finishes once."""
+
 from __future__ import annotations
 
 import time
@@ -6,13 +7,18 @@ import time
 import pytest
 import requests
 
-from tests.conftest import urn
+from tests.demo import urn
 from tests.e2e.processes import start_service, start_sim, write_config
 
 # web-1 (vTPM, 8.x) copied into app7 on vCenter 7.x with replace: copy, remove vTPM, add vTPM
-EMULATED_REPLACE = {"operation": "copy_vm", "source": {"vm": urn("vm", "01")},
-                    "target": {"vapp": urn("vapp", "43")}, "tpm": "replace", "replace_on_7x": True,
-                    "acknowledge_tpm_data_loss": True}
+EMULATED_REPLACE = {
+    "operation": "copy_vm",
+    "source": {"vm": urn("vm", "web-1")},
+    "target": {"vapp": urn("vapp", "app7")},
+    "tpm": "replace",
+    "replace_on_7x": True,
+    "acknowledge_tpm_data_loss": True,
+}
 
 
 def login(url: str) -> dict:
@@ -42,12 +48,19 @@ def vm_names_in_vapp(vcd_url: str, vapp_uuid: str) -> list[str]:
 def tasks_started_with(vcd_url: str, request_id: str) -> int:
     """How many Cloud Director tasks the simulated vCD holds for one client request id."""
     accept = {"Accept": "application/*+xml;version=38.1"}
-    login = requests.post(f"{vcd_url}/cloudapi/1.0.0/sessions", auth=("alice@acme", "secret"),
-                          headers={"Accept": "application/json;version=38.1"}, timeout=10)
+    login = requests.post(
+        f"{vcd_url}/cloudapi/1.0.0/sessions",
+        auth=("alice@acme", "secret"),
+        headers={"Accept": "application/json;version=38.1"},
+        timeout=10,
+    )
     token = login.headers["x-vmware-vcloud-access-token"]
-    answer = requests.get(f"{vcd_url}/api/query", headers={**accept, "Authorization": f"Bearer {token}"},
-                          params={"type": "task", "format": "records", "filter": f"clientRequestId=={request_id}"},
-                          timeout=10)
+    answer = requests.get(
+        f"{vcd_url}/api/query",
+        headers={**accept, "Authorization": f"Bearer {token}"},
+        params={"type": "task", "format": "records", "filter": f"clientRequestId=={request_id}"},
+        timeout=10,
+    )
     assert answer.status_code == 200, answer.text
     return answer.text.count("<TaskRecord ")
 
@@ -76,14 +89,19 @@ def test_a_killed_service_finishes_the_operation_once_after_restart(tmp_path, pr
     def second_step_running():
         steps = requests.get(location, headers=headers, timeout=10).json()["steps"]
         return steps[1]["status"] == "running" and steps[1]["task"]
+
     wait_for(second_step_running, "the remove-vTPM step to be running")
     service.kill()
 
     service2, url2 = start_service(tmp_path, config, "second")
     processes.append(service2)
     location2 = url2 + answer.headers["Location"]
-    done = wait_for(lambda: (lambda b: b if b["status"] in ("succeeded", "failed") else None)(
-        requests.get(location2, headers=headers, timeout=10).json()), "the operation to finish")
+    done = wait_for(
+        lambda: (lambda b: b if b["status"] in ("succeeded", "failed") else None)(
+            requests.get(location2, headers=headers, timeout=10).json()
+        ),
+        "the operation to finish",
+    )
 
     assert done["status"] == "succeeded", done
     assert [s["status"] for s in done["steps"]] == ["succeeded"] * 3

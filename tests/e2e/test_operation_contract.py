@@ -1,23 +1,24 @@
 """POST /api/v1/operations: refusals, idempotency and tenancy."""
+
 from __future__ import annotations
 
 import uuid
 
-from tests.conftest import urn
+from tests.demo import urn
 from tests.e2e.conftest import finished, submit
 
-ADD_TPM_WEB2 = {"operation": "add_tpm", "source": {"vm": urn("vm", "02")}}
+ADD_TPM_WEB2 = {"operation": "add_tpm", "source": {"vm": urn("vm", "web-2")}}
 
 
 def test_a_plan_with_a_failed_check_is_refused_with_409_and_its_checks(http, login):
-    answer = submit(http, login("alice@acme"), {"operation": "add_tpm", "source": {"vm": urn("vm", "03")}})
+    answer = submit(http, login("alice@acme"), {"operation": "add_tpm", "source": {"vm": urn("vm", "bios-1")}})
     assert answer.status_code == 409 and answer.mimetype == "application/problem+json"
     failing = {c["id"] for c in answer.get_json()["checks"] if c["status"] == "fail"}
     assert failing == {"firmware_efi"}
 
 
 def test_removing_a_vtpm_without_acknowledgement_is_refused(http, login):
-    answer = submit(http, login("alice@acme"), {"operation": "remove_tpm", "source": {"vm": urn("vm", "07")}})
+    answer = submit(http, login("alice@acme"), {"operation": "remove_tpm", "source": {"vm": urn("vm", "db-1")}})
     assert answer.status_code == 409
     loss = [c for c in answer.get_json()["checks"] if c["id"] == "data_loss_acknowledged"]
     assert [c["status"] for c in loss] == ["fail"]
@@ -34,18 +35,18 @@ def test_an_accepted_operation_answers_202_with_its_location(http, login):
     assert body["plan"]["vms"][0]["action"] == "new"
     done = finished(http, login("alice@acme"), answer.headers["Location"])
     assert done["status"] == "succeeded", done
-    assert done["result"]["vm"] == urn("vm", "02") and done["progress"] == 100
+    assert done["result"]["vm"] == urn("vm", "web-2") and done["progress"] == 100
 
     again = submit(http, login("alice@acme"), ADD_TPM_WEB2, key)
     assert again.status_code == 202 and again.get_json()["id"] == body["id"]
     assert again.headers["Idempotent-Replayed"] == "true"
 
-    other = submit(http, login("alice@acme"), {"operation": "add_tpm", "source": {"vm": urn("vm", "08")}}, key)
+    other = submit(http, login("alice@acme"), {"operation": "add_tpm", "source": {"vm": urn("vm", "linux-b1")}}, key)
     assert other.status_code == 422 and other.get_json()["field"] == "Idempotency-Key"
 
 
 def test_another_orgs_operation_is_404_and_lists_stay_per_org(http, login):
-    answer = submit(http, login("alice@acme"), {"operation": "add_tpm", "source": {"vm": urn("vm", "10")}})
+    answer = submit(http, login("alice@acme"), {"operation": "add_tpm", "source": {"vm": urn("vm", "win-old")}})
     assert answer.status_code == 202
     location = answer.headers["Location"]
     assert http.get(location, headers=login("gina@globex")).status_code == 404

@@ -1,4 +1,5 @@
 """Two service processes share one PostgreSQL journal: each operation is carried out once."""
+
 from __future__ import annotations
 
 import time
@@ -6,7 +7,7 @@ import time
 import pytest
 import requests
 
-from tests.conftest import urn
+from tests.demo import urn
 from tests.e2e.processes import start_service, start_sim, write_config
 from tests.e2e.test_crash_recovery import tasks_started_with
 from vcdtpm.adapters.journal import Journal
@@ -14,12 +15,12 @@ from vcdtpm.adapters.journal import Journal
 pytest_plugins = ["tests.pg_fixture"]
 
 OPERATIONS = [
-    {"operation": "add_tpm", "source": {"vm": urn("vm", "02")}},
-    {"operation": "add_tpm", "source": {"vm": urn("vm", "08")}},
-    {"operation": "add_tpm", "source": {"vm": urn("vm", "10")}},
-    {"operation": "copy_vm", "source": {"vm": urn("vm", "01")}, "target": {"vapp": urn("vapp", "43")}},
-    {"operation": "copy_vm", "source": {"vm": urn("vm", "07")}, "target": {"vapp": urn("vapp", "42")}},
-    {"operation": "copy_vapp", "source": {"vapp": urn("vapp", "44")}, "target": {"vdc": urn("vdc", "73")}},
+    {"operation": "add_tpm", "source": {"vm": urn("vm", "web-2")}},
+    {"operation": "add_tpm", "source": {"vm": urn("vm", "linux-b1")}},
+    {"operation": "add_tpm", "source": {"vm": urn("vm", "win-old")}},
+    {"operation": "copy_vm", "source": {"vm": urn("vm", "web-1")}, "target": {"vapp": urn("vapp", "app7")}},
+    {"operation": "copy_vm", "source": {"vm": urn("vm", "db-1")}, "target": {"vapp": urn("vapp", "lab")}},
+    {"operation": "copy_vapp", "source": {"vapp": urn("vapp", "old")}, "target": {"vdc": urn("vdc", "acme-c")}},
 ]
 
 
@@ -51,8 +52,7 @@ def test_two_replicas_claim_every_operation_exactly_once(tmp_path, processes, pg
 
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        states = [requests.get(f"{urls[0]}/api/v1/operations/{op}", headers=headers, timeout=10).json()
-                  for op in ids]
+        states = [requests.get(f"{urls[0]}/api/v1/operations/{op}", headers=headers, timeout=10).json() for op in ids]
         if all(s["status"] in ("succeeded", "failed") for s in states):
             break
         time.sleep(0.2)

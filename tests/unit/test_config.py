@@ -1,4 +1,5 @@
 """Configuration: the simulated cloud by default, named fields for every mistake."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,26 +22,34 @@ def test_no_configuration_means_the_simulated_cloud(monkeypatch):
 
 def test_a_real_cloud_reads_passwords_from_files_and_verifies_tls(tmp_path):
     (tmp_path / "pw").write_text("s3cret\n")
-    config = load_config(write(tmp_path, f"""
-cloud_director: {{url: "https://vcd", user: admin, password_file: {tmp_path / 'pw'}}}
+    config = load_config(
+        write(
+            tmp_path,
+            f"""
+cloud_director: {{url: "https://vcd", user: admin, password_file: {tmp_path / "pw"}}}
 vcenters: [{{name: vc-a, url: "https://vc-a/sdk", user: ro, password: x, verify_tls: false}}]
 journal_url: postgresql://db/vcdtpm
-"""))
+""",
+        )
+    )
     assert config.cloud_director.password == "s3cret" and config.cloud_director.verify_tls is True
     assert config.vcenters[0].verify_tls is False and config.journal_url == "postgresql://db/vcdtpm"
     assert "s3cret" not in repr(config)
 
 
-@pytest.mark.parametrize("text,field", [
-    ("cloud_director: {url: x}", "cloud_director.user"),
-    ("cloud_director: {user: x}", "cloud_director.url"),
-    ("cloud_director: {url: x, user: y, password_file: /nonexistent}", "cloud_director.password_file"),
-    ("vcenters: [{url: x, user: y}]", "vcenters[0].name"),
-    ("lease_seconds: soon", "lease_seconds"),
-    ("poll_seconds: -1", "poll_seconds"),
-    ("sim_task_delay: true", "sim_task_delay"),
-    ("cloud_director: [1]", "cloud_director"),
-])
+@pytest.mark.parametrize(
+    "text,field",
+    [
+        ("cloud_director: {url: x}", "cloud_director.user"),
+        ("cloud_director: {user: x}", "cloud_director.url"),
+        ("cloud_director: {url: x, user: y, password_file: /nonexistent}", "cloud_director.password_file"),
+        ("vcenters: [{url: x, user: y}]", "vcenters[0].name"),
+        ("lease_seconds: soon", "lease_seconds"),
+        ("poll_seconds: -1", "poll_seconds"),
+        ("sim_task_delay: true", "sim_task_delay"),
+        ("cloud_director: [1]", "cloud_director"),
+    ],
+)
 def test_mistakes_name_their_field(tmp_path, text, field):
     with pytest.raises(Invalid) as caught:
         load_config(write(tmp_path, text))

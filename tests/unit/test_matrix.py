@@ -1,10 +1,21 @@
 """The seed-003 matrix as data, its provenance rules and the rows of GET /api/v1/matrix."""
+
 import json
 
 import pytest
 
-from vcdtpm.domain.matrix import (MATRIX, OPERATIONS, PROVENANCE, MatrixGap, allowed,
-                                  lookup_band, matrix_rows, operation_row, rule_id, template_mode)
+from vcdtpm.domain.matrix import (
+    MATRIX,
+    OPERATIONS,
+    PROVENANCE,
+    MatrixGap,
+    allowed,
+    lookup_band,
+    matrix_rows,
+    operation_row,
+    rule_id,
+    template_mode,
+)
 from vcdtpm.domain.model import Band, MatrixMode, Operation, Provenance, TpmMode
 
 from .factories import template
@@ -14,16 +25,35 @@ O = Operation
 
 # The seed table as this product reads it, restated independently of the module.
 EXPECTED = {
-    O.CREATE_VM: ([N], [N]), O.CREATE_VM_FROM_TEMPLATE: ([T], [T]), O.COMPOSE_VAPP: ([T], [T]),
-    O.CREATE_VAPP_FROM_OVF: ([N], [N]), O.INSTANTIATE_VAPP_TEMPLATE: ([T], [T]),
-    O.IMPORT_VM_AS_VAPP: ([C], [C]), O.ADD_VM_TO_VAPP: ([N], [N]),
-    O.ADD_VM_FROM_TEMPLATE: ([T], [T]), O.COPY_VM: ([C], [C, R]), O.MOVE_VM: ([C], [C]),
-    O.COPY_VAPP: ([C], [C, R]), O.MOVE_VAPP: ([C], [C]), O.CAPTURE_VAPP: ([C, R], [C, R]),
-    O.CAPTURE_VM: ([C, R], [C, R]), O.CREATE_TEMPLATE_FROM_OVF: ([N], [N]),
-    O.IMPORT_VM_AS_TEMPLATE: ([C], [C]), O.ADD_TPM: ([N], [N]), O.REMOVE_TPM: ([X], [X]),
+    O.CREATE_VM: ([N], [N]),
+    O.CREATE_VM_FROM_TEMPLATE: ([T], [T]),
+    O.COMPOSE_VAPP: ([T], [T]),
+    O.CREATE_VAPP_FROM_OVF: ([N], [N]),
+    O.INSTANTIATE_VAPP_TEMPLATE: ([T], [T]),
+    O.IMPORT_VM_AS_VAPP: ([C], [C]),
+    O.ADD_VM_TO_VAPP: ([N], [N]),
+    O.ADD_VM_FROM_TEMPLATE: ([T], [T]),
+    O.COPY_VM: ([C], [C, R]),
+    O.MOVE_VM: ([C], [C]),
+    O.COPY_VAPP: ([C], [C, R]),
+    O.MOVE_VAPP: ([C], [C]),
+    O.CAPTURE_VAPP: ([C, R], [C, R]),
+    O.CAPTURE_VM: ([C, R], [C, R]),
+    O.CREATE_TEMPLATE_FROM_OVF: ([N], [N]),
+    O.IMPORT_VM_AS_TEMPLATE: ([C], [C]),
+    O.ADD_TPM: ([N], [N]),
+    O.REMOVE_TPM: ([X], [X]),
 }
-CARRY = {O.IMPORT_VM_AS_VAPP, O.IMPORT_VM_AS_TEMPLATE, O.COPY_VM, O.MOVE_VM, O.COPY_VAPP,
-         O.MOVE_VAPP, O.CAPTURE_VAPP, O.CAPTURE_VM}
+CARRY = {
+    O.IMPORT_VM_AS_VAPP,
+    O.IMPORT_VM_AS_TEMPLATE,
+    O.COPY_VM,
+    O.MOVE_VM,
+    O.COPY_VAPP,
+    O.MOVE_VAPP,
+    O.CAPTURE_VAPP,
+    O.CAPTURE_VM,
+}
 CELLS = [(op, band) for op in Operation for band in Band]
 
 
@@ -68,8 +98,7 @@ def test_lookup_accepts_the_string_forms():
     assert allowed("copy_vm", "8.x") is MATRIX[(O.COPY_VM, Band.V8)]
 
 
-@pytest.mark.parametrize("operation, band", [("frobnicate_vm", Band.V8), (O.COPY_VM, "9.x"),
-                                             (None, Band.V7)])
+@pytest.mark.parametrize("operation, band", [("frobnicate_vm", Band.V8), (O.COPY_VM, "9.x"), (None, Band.V7)])
 def test_a_missing_key_is_an_error_never_a_silent_default(operation, band):
     with pytest.raises(MatrixGap) as caught:
         allowed(operation, band)
@@ -81,13 +110,16 @@ def test_the_matrix_cannot_be_changed_at_run_time():
         MATRIX[(O.COPY_VM, Band.V7)] = allowed(O.COPY_VM, Band.V8)
 
 
-@pytest.mark.parametrize("operation, label", [
-    (O.CREATE_VM, "Create a Standalone Virtual Machine"),
-    (O.COMPOSE_VAPP, "Build a New vApp"),
-    (O.COPY_VM, "Copy a Virtual Machine to a Different vApp"),
-    (O.CAPTURE_VAPP, "Save a vApp as a vApp Template to a Catalog"),
-    (O.CREATE_TEMPLATE_FROM_OVF, "Create a vApp Template from an OVF File"),
-])
+@pytest.mark.parametrize(
+    "operation, label",
+    [
+        (O.CREATE_VM, "Create a Standalone Virtual Machine"),
+        (O.COMPOSE_VAPP, "Build a New vApp"),
+        (O.COPY_VM, "Copy a Virtual Machine to a Different vApp"),
+        (O.CAPTURE_VAPP, "Save a vApp as a vApp Template to a Catalog"),
+        (O.CREATE_TEMPLATE_FROM_OVF, "Create a vApp Template from an OVF File"),
+    ],
+)
 def test_operations_carry_their_seed_row_label(operation, label):
     assert operation_row(operation).label == label
 
@@ -103,22 +135,26 @@ def test_an_unknown_operation_has_no_row():
 
 
 @pytest.mark.parametrize("operation", list(Operation))
-@pytest.mark.parametrize("source, target", [(Band.V8, Band.V7), (Band.V7, Band.V8),
-                                            (Band.V8, Band.V8), (None, Band.V7)])
+@pytest.mark.parametrize(
+    "source, target", [(Band.V8, Band.V7), (Band.V7, Band.V8), (Band.V8, Band.V8), (None, Band.V7)]
+)
 def test_operations_on_existing_vms_read_the_matrix_on_the_lower_band(operation, source, target):
     expected = min(source or target, target, key=lambda b: b.value) if operation in CARRY else target
     assert lookup_band(operation, source, target) is expected
 
 
-@pytest.mark.parametrize("provenance, provisioning, mode, rule", [
-    (Provenance.CAPTURED, TpmMode.COPY, TpmMode.COPY, "provenance.captured"),
-    (Provenance.CAPTURED, TpmMode.REPLACE, TpmMode.REPLACE, "provenance.captured"),
-    (Provenance.CAPTURED, None, TpmMode.COPY, "provenance.captured"),
-    (Provenance.OVF, None, TpmMode.REPLACE, "provenance.ovf"),
-    (Provenance.OVF, TpmMode.COPY, TpmMode.REPLACE, "provenance.ovf"),
-    (Provenance.VCENTER_IMPORT, None, TpmMode.COPY, "provenance.vcenter_import"),
-    (Provenance.VCENTER_IMPORT, TpmMode.REPLACE, TpmMode.COPY, "provenance.vcenter_import"),
-])
+@pytest.mark.parametrize(
+    "provenance, provisioning, mode, rule",
+    [
+        (Provenance.CAPTURED, TpmMode.COPY, TpmMode.COPY, "provenance.captured"),
+        (Provenance.CAPTURED, TpmMode.REPLACE, TpmMode.REPLACE, "provenance.captured"),
+        (Provenance.CAPTURED, None, TpmMode.COPY, "provenance.captured"),
+        (Provenance.OVF, None, TpmMode.REPLACE, "provenance.ovf"),
+        (Provenance.OVF, TpmMode.COPY, TpmMode.REPLACE, "provenance.ovf"),
+        (Provenance.VCENTER_IMPORT, None, TpmMode.COPY, "provenance.vcenter_import"),
+        (Provenance.VCENTER_IMPORT, TpmMode.REPLACE, TpmMode.COPY, "provenance.vcenter_import"),
+    ],
+)
 def test_template_provenance_decides_copy_or_replace(provenance, provisioning, mode, rule):
     assert template_mode(template(provenance, provisioning)) == (mode, rule)
 
@@ -126,7 +162,10 @@ def test_template_provenance_decides_copy_or_replace(provenance, provisioning, m
 def test_every_provenance_has_a_rule():
     assert set(PROVENANCE) == set(Provenance)
     assert {rule.rule for rule in PROVENANCE.values()} == {
-        "provenance.captured", "provenance.ovf", "provenance.vcenter_import"}
+        "provenance.captured",
+        "provenance.ovf",
+        "provenance.vcenter_import",
+    }
 
 
 def test_an_unknown_provenance_is_an_error():
@@ -156,7 +195,6 @@ def test_matrix_rows_are_plain_json():
 
 def test_remove_tpm_row_offers_remove_and_copy_vapp_row_says_it_applies_to_all_vms():
     rows = {row["operation"]: row for row in matrix_rows()}
-    assert rows["remove_tpm"]["7.x"] == {"modes": ["remove"], "default": "remove",
-                                         "rule": "matrix.remove_tpm.7x"}
+    assert rows["remove_tpm"]["7.x"] == {"modes": ["remove"], "default": "remove", "rule": "matrix.remove_tpm.7x"}
     assert rows["copy_vapp"]["note"] == "Applies to all TPM devices within the vApp."
     assert rows["copy_vapp"]["8.x"]["modes"] == ["copy", "replace"]

@@ -1,16 +1,42 @@
 """The planner: every operation on both bands, provenance, cross-vCenter rules and checks."""
+
 import pytest
 
 from vcdtpm.domain.errors import Invalid
 from vcdtpm.domain.matrix import MATRIX, MatrixGap
-from vcdtpm.domain.model import (Band, CheckStatus, Datastore, Firmware, Host, Operation,
-                                 Placement, PlanInput, Power, Provenance, TpmAction, TpmMode)
+from vcdtpm.domain.model import (
+    Band,
+    CheckStatus,
+    Datastore,
+    Firmware,
+    Host,
+    Operation,
+    Placement,
+    PlanInput,
+    Power,
+    Provenance,
+    TpmAction,
+    TpmMode,
+)
 from vcdtpm.domain.planner import plan
 from vcdtpm.domain.preflight import CHECK_IDS
 
-from .factories import (KEY_PROVIDER, OTHER_KEY_PROVIDER, SHARED_URL, leaks, native, new_vm,
-                        plan_input, secrets_of, standard, subject, template, vcenter,
-                        vcenter_of_band, vm)
+from .factories import (
+    KEY_PROVIDER,
+    OTHER_KEY_PROVIDER,
+    SHARED_URL,
+    leaks,
+    native,
+    new_vm,
+    plan_input,
+    secrets_of,
+    standard,
+    subject,
+    template,
+    vcenter,
+    vcenter_of_band,
+    vm,
+)
 
 PASS, FAIL, WARN, SKIP = CheckStatus.PASS, CheckStatus.FAIL, CheckStatus.WARN, CheckStatus.SKIP
 O, A = Operation, TpmAction
@@ -56,15 +82,13 @@ def expected(operation, band, requested, opt_in):
 
 
 @pytest.mark.parametrize("opt_in", [False, True], ids=["plain", "replace_on_7x"])
-@pytest.mark.parametrize("requested", [None, TpmMode.COPY, TpmMode.REPLACE],
-                         ids=["unset", "copy", "replace"])
+@pytest.mark.parametrize("requested", [None, TpmMode.COPY, TpmMode.REPLACE], ids=["unset", "copy", "replace"])
 @pytest.mark.parametrize("band", list(Band), ids=lambda b: b.value)
 @pytest.mark.parametrize("operation", list(Operation), ids=lambda o: o.value)
 def test_every_operation_band_and_request_follows_the_matrix(operation, band, requested, opt_in):
     vc = vcenter_of_band(band.value)
     the_subject = subject_for(operation, vc)
-    result = plan(plan_input(operation, [the_subject], target=vc,
-                             requested=requested, replace_on_7x=opt_in))
+    result = plan(plan_input(operation, [the_subject], target=vc, requested=requested, replace_on_7x=opt_in))
     action, rule, mode_status = expected(operation, band, requested, opt_in)
     assert (result.vms[0].action, result.vms[0].rule) == (action, rule)
     assert check(result, "tpm_mode_supported").status is mode_status
@@ -72,8 +96,7 @@ def test_every_operation_band_and_request_follows_the_matrix(operation, band, re
     assert [c.id for c in result.checks] == list(CHECK_IDS)
     offers = modes(operation, band) & {"copy", "replace"}
     assert result.tpm == (requested or (TpmMode.COPY if offers else None))
-    assert (result.source_band, result.target_band) == (
-        None if the_subject.source is None else band, band)
+    assert (result.source_band, result.target_band) == (None if the_subject.source is None else band, band)
     by_request = action is A.REPLACE and rule != "provenance.captured"
     losing = by_request or action is A.REMOVE
     assert check(result, "data_loss_acknowledged").status is (WARN if losing else SKIP)
@@ -91,29 +114,45 @@ def test_copy_vm_on_7x_refuses_replace():
 
 def test_copy_vm_on_7x_emulates_replace_when_opted_in():
     vc = vcenter_of_band("7.x")
-    result = plan(plan_input(O.COPY_VM, [subject(vm(), vc)], target=vc, requested=TpmMode.REPLACE,
-                             replace_on_7x=True, acknowledge_tpm_data_loss=True))
+    result = plan(
+        plan_input(
+            O.COPY_VM,
+            [subject(vm(), vc)],
+            target=vc,
+            requested=TpmMode.REPLACE,
+            replace_on_7x=True,
+            acknowledge_tpm_data_loss=True,
+        )
+    )
     assert result.allowed is True
     assert (result.vms[0].action, result.vms[0].rule) == (A.REPLACE, "emulation.replace_on_7x")
     assert check(result, "data_loss_acknowledged").status is PASS
     assert result.warnings == (
         "Replace for web-1 is emulated on the 7.x band: the VM is copied with its vTPM, then "
-        "the vTPM of the powered-off copy is removed and a new one is added.",)
+        "the vTPM of the powered-off copy is removed and a new one is added.",
+    )
 
 
 def test_copy_vm_from_8x_to_7x_reads_the_matrix_on_the_lower_band():
-    source, target = vcenter_of_band("8.x"), vcenter_of_band("7.x", key_providers=(standard(),),
-                                                             datastores=())
-    result = plan(plan_input(O.COPY_VM, [subject(vm(datastore_url=SHARED_URL), source)],
-                             target=target, datastore_url=SHARED_URL, requested=TpmMode.REPLACE))
+    source, target = vcenter_of_band("8.x"), vcenter_of_band("7.x", key_providers=(standard(),), datastores=())
+    result = plan(
+        plan_input(
+            O.COPY_VM,
+            [subject(vm(datastore_url=SHARED_URL), source)],
+            target=target,
+            datastore_url=SHARED_URL,
+            requested=TpmMode.REPLACE,
+        )
+    )
     assert (result.source_band, result.target_band) == (Band.V8, Band.V7)
     assert check(result, "tpm_mode_supported").status is FAIL
 
 
 def test_copy_vm_from_7x_to_8x_also_reads_the_matrix_on_7x():
     source, target = vcenter_of_band("7.x"), vcenter_of_band("8.x")
-    result = plan(plan_input(O.COPY_VM, [subject(vm(), source)], target=target,
-                             requested=TpmMode.REPLACE, replace_on_7x=True))
+    result = plan(
+        plan_input(O.COPY_VM, [subject(vm(), source)], target=target, requested=TpmMode.REPLACE, replace_on_7x=True)
+    )
     assert result.vms[0].rule == "emulation.replace_on_7x"
 
 
@@ -128,20 +167,21 @@ def test_copy_vm_copies_by_default_and_says_why():
     result = plan(plan_input(O.COPY_VM, [subject(vm(), vcenter())]))
     assert result.tpm is TpmMode.COPY and result.vms[0].action is A.COPY
     assert result.vms[0].reason == "The copy of web-1 gets a copy of its vTPM."
-    assert check(result, "tpm_mode_supported").message == (
-        "'copy' is offered for web-1 (Cloud Director's default).")
+    assert check(result, "tpm_mode_supported").message == ("'copy' is offered for web-1 (Cloud Director's default).")
 
 
 def test_move_vm_refuses_replace_even_on_8x():
-    result = plan(plan_input(O.MOVE_VM, [subject(vm(), vcenter())], requested=TpmMode.REPLACE,
-                             replace_on_7x=True))
+    result = plan(plan_input(O.MOVE_VM, [subject(vm(), vcenter())], requested=TpmMode.REPLACE, replace_on_7x=True))
     assert check(result, "tpm_mode_supported").status is FAIL
     assert result.vms[0].reason == "Moving web-1 keeps its vTPM."
 
 
 def test_a_vm_without_vtpm_gets_none_and_skips_the_vtpm_checks():
-    result = plan(plan_input(O.COPY_VAPP, [subject(vm(tpm_present=False, firmware=Firmware.BIOS),
-                                                   vcenter())], requested=TpmMode.REPLACE))
+    result = plan(
+        plan_input(
+            O.COPY_VAPP, [subject(vm(tpm_present=False, firmware=Firmware.BIOS), vcenter())], requested=TpmMode.REPLACE
+        )
+    )
     assert result.vms[0].action is A.NONE and result.allowed is True
     assert {c.status for c in result.checks} == {SKIP}
 
@@ -149,8 +189,7 @@ def test_a_vm_without_vtpm_gets_none_and_skips_the_vtpm_checks():
 def test_copy_vapp_plans_every_vm_and_runs_checks_per_vm():
     vms = [vm("web-1"), vm("web-2", firmware=Firmware.BIOS), vm("db-1", tpm_present=False)]
     result = plan(plan_input(O.COPY_VAPP, [subject(v, vcenter()) for v in vms]))
-    assert [(p.name, p.action) for p in result.vms] == [
-        ("web-1", A.COPY), ("web-2", A.COPY), ("db-1", A.NONE)]
+    assert [(p.name, p.action) for p in result.vms] == [("web-1", A.COPY), ("web-2", A.COPY), ("db-1", A.NONE)]
     assert len(result.checks) == 3 * len(CHECK_IDS)
     assert check(result, "firmware_efi", vms[1].id).status is FAIL
     assert check(result, "firmware_efi", vms[2].id).status is SKIP
@@ -186,15 +225,19 @@ def test_an_ovf_vm_with_a_vtpm_gets_a_new_one():
     assert result.vms[0].action is A.NEW
 
 
-@pytest.mark.parametrize("provenance, provisioning, action, rule", [
-    (Provenance.CAPTURED, TpmMode.COPY, A.COPY, "provenance.captured"),
-    (Provenance.CAPTURED, TpmMode.REPLACE, A.REPLACE, "provenance.captured"),
-    (Provenance.CAPTURED, None, A.COPY, "provenance.captured"),
-    (Provenance.OVF, None, A.REPLACE, "provenance.ovf"),
-    (Provenance.VCENTER_IMPORT, None, A.COPY, "provenance.vcenter_import"),
-])
-@pytest.mark.parametrize("operation", [O.CREATE_VM_FROM_TEMPLATE, O.COMPOSE_VAPP,
-                                       O.INSTANTIATE_VAPP_TEMPLATE, O.ADD_VM_FROM_TEMPLATE])
+@pytest.mark.parametrize(
+    "provenance, provisioning, action, rule",
+    [
+        (Provenance.CAPTURED, TpmMode.COPY, A.COPY, "provenance.captured"),
+        (Provenance.CAPTURED, TpmMode.REPLACE, A.REPLACE, "provenance.captured"),
+        (Provenance.CAPTURED, None, A.COPY, "provenance.captured"),
+        (Provenance.OVF, None, A.REPLACE, "provenance.ovf"),
+        (Provenance.VCENTER_IMPORT, None, A.COPY, "provenance.vcenter_import"),
+    ],
+)
+@pytest.mark.parametrize(
+    "operation", [O.CREATE_VM_FROM_TEMPLATE, O.COMPOSE_VAPP, O.INSTANTIATE_VAPP_TEMPLATE, O.ADD_VM_FROM_TEMPLATE]
+)
 def test_template_provenance_decides_the_action(operation, provenance, provisioning, action, rule):
     vc = vcenter()
     tpl = template(provenance, provisioning)
@@ -204,16 +247,21 @@ def test_template_provenance_decides_the_action(operation, provenance, provision
     assert result.allowed is True
 
 
-@pytest.mark.parametrize("provenance, provisioning, requested, expected", [
-    (Provenance.OVF, None, TpmMode.COPY, FAIL), (Provenance.OVF, None, TpmMode.REPLACE, PASS),
-    (Provenance.VCENTER_IMPORT, None, TpmMode.REPLACE, FAIL),
-    (Provenance.CAPTURED, TpmMode.REPLACE, TpmMode.REPLACE, PASS),
-    (Provenance.CAPTURED, TpmMode.REPLACE, TpmMode.COPY, FAIL),
-])
+@pytest.mark.parametrize(
+    "provenance, provisioning, requested, expected",
+    [
+        (Provenance.OVF, None, TpmMode.COPY, FAIL),
+        (Provenance.OVF, None, TpmMode.REPLACE, PASS),
+        (Provenance.VCENTER_IMPORT, None, TpmMode.REPLACE, FAIL),
+        (Provenance.CAPTURED, TpmMode.REPLACE, TpmMode.REPLACE, PASS),
+        (Provenance.CAPTURED, TpmMode.REPLACE, TpmMode.COPY, FAIL),
+    ],
+)
 def test_a_requested_mode_must_match_the_template(provenance, provisioning, requested, expected):
     tpl = template(provenance, provisioning)
-    result = plan(plan_input(O.INSTANTIATE_VAPP_TEMPLATE, [subject(vm(), vcenter(), template=tpl)],
-                             requested=requested))
+    result = plan(
+        plan_input(O.INSTANTIATE_VAPP_TEMPLATE, [subject(vm(), vcenter(), template=tpl)], requested=requested)
+    )
     mode = check(result, "tpm_mode_supported")
     assert mode.status is expected and result.tpm is requested
     if expected is FAIL:
@@ -222,19 +270,27 @@ def test_a_requested_mode_must_match_the_template(provenance, provisioning, requ
 
 def test_compose_vapp_mixes_template_items_and_new_vms():
     vc = vcenter()
-    items = [subject(vm("from-ovf-tpl"), vc, template=template(Provenance.OVF)),
-             subject(new_vm("fresh")), subject(new_vm("plain", tpm=False))]
+    items = [
+        subject(vm("from-ovf-tpl"), vc, template=template(Provenance.OVF)),
+        subject(new_vm("fresh")),
+        subject(new_vm("plain", tpm=False)),
+    ]
     result = plan(plan_input(O.COMPOSE_VAPP, items, target=vc, requested=TpmMode.COPY))
     assert [(p.name, p.action) for p in result.vms] == [
-        ("from-ovf-tpl", A.REPLACE), ("fresh", A.NEW), ("plain", A.NONE)]
+        ("from-ovf-tpl", A.REPLACE),
+        ("fresh", A.NEW),
+        ("plain", A.NONE),
+    ]
     assert check(result, "tpm_mode_supported", items[0].vm.id).status is FAIL
     assert check(result, "tpm_mode_supported", "fresh").status is SKIP
     assert result.vms[1].rule == "matrix.compose_vapp.8x"
 
 
 @pytest.mark.parametrize("operation", CAPTURES)
-@pytest.mark.parametrize("requested, will", [(None, "copy the vTPM"), (TpmMode.COPY, "copy the vTPM"),
-                                             (TpmMode.REPLACE, "give each new VM a new, blank vTPM")])
+@pytest.mark.parametrize(
+    "requested, will",
+    [(None, "copy the vTPM"), (TpmMode.COPY, "copy the vTPM"), (TpmMode.REPLACE, "give each new VM a new, blank vTPM")],
+)
 def test_capture_keeps_a_copy_and_says_what_instantiation_will_do(operation, requested, will):
     vc = vcenter_of_band("7.x")
     result = plan(plan_input(operation, [subject(vm(), vc)], target=vc, requested=requested))
@@ -260,8 +316,7 @@ def test_add_tpm_refuses_a_second_vtpm():
 
 
 def test_add_tpm_on_a_bios_vm_fails_firmware_efi():
-    result = plan(plan_input(O.ADD_TPM, [subject(vm(tpm_present=False, firmware=Firmware.BIOS),
-                                                 vcenter())]))
+    result = plan(plan_input(O.ADD_TPM, [subject(vm(tpm_present=False, firmware=Firmware.BIOS), vcenter())]))
     assert check(result, "firmware_efi").status is FAIL and result.allowed is False
 
 
@@ -270,8 +325,7 @@ def test_remove_tpm_warns_about_data_loss_until_acknowledged():
     loss = check(result, "data_loss_acknowledged")
     assert result.vms[0].action is A.REMOVE and result.allowed is True
     assert loss.status is WARN and result.warnings == (loss.message,)
-    acknowledged = plan(plan_input(O.REMOVE_TPM, [subject(vm(), vcenter())],
-                                   acknowledge_tpm_data_loss=True))
+    acknowledged = plan(plan_input(O.REMOVE_TPM, [subject(vm(), vcenter())], acknowledge_tpm_data_loss=True))
     assert check(acknowledged, "data_loss_acknowledged").status is PASS
     assert acknowledged.warnings == ()
 
@@ -289,23 +343,35 @@ def test_remove_tpm_refuses_a_powered_on_vm():
 
 def _across(target_kps=(KEY_PROVIDER,), shared=True):
     source = vcenter("vc-ams-prod-03", datastores=(Datastore("ds-ams", SHARED_URL),))
-    target = vcenter("vc-fra-dr-09", key_providers=tuple(standard(n) for n in target_kps),
-                     datastores=(Datastore("ds-fra", SHARED_URL if shared else "ds:///fra/"),))
+    target = vcenter(
+        "vc-fra-dr-09",
+        key_providers=tuple(standard(n) for n in target_kps),
+        datastores=(Datastore("ds-fra", SHARED_URL if shared else "ds:///fra/"),),
+    )
     return source, target
 
 
-@pytest.mark.parametrize("operation", [O.COPY_VM, O.MOVE_VM, O.COPY_VAPP, O.CAPTURE_VAPP,
-                                       O.CAPTURE_VM, O.IMPORT_VM_AS_VAPP, O.IMPORT_VM_AS_TEMPLATE])
-@pytest.mark.parametrize("target_kps, shared, fast, kp_status, storage_status", [
-    ((KEY_PROVIDER,), True, False, PASS, PASS), ((KEY_PROVIDER,), False, False, PASS, FAIL),
-    ((KEY_PROVIDER,), False, True, PASS, PASS), ((OTHER_KEY_PROVIDER,), True, False, FAIL, PASS),
-])
+@pytest.mark.parametrize(
+    "operation",
+    [O.COPY_VM, O.MOVE_VM, O.COPY_VAPP, O.CAPTURE_VAPP, O.CAPTURE_VM, O.IMPORT_VM_AS_VAPP, O.IMPORT_VM_AS_TEMPLATE],
+)
+@pytest.mark.parametrize(
+    "target_kps, shared, fast, kp_status, storage_status",
+    [
+        ((KEY_PROVIDER,), True, False, PASS, PASS),
+        ((KEY_PROVIDER,), False, False, PASS, FAIL),
+        ((KEY_PROVIDER,), False, True, PASS, PASS),
+        ((OTHER_KEY_PROVIDER,), True, False, FAIL, PASS),
+    ],
+)
 def test_cross_vcenter_copies_need_the_key_provider_and_shared_storage(
-        operation, target_kps, shared, fast, kp_status, storage_status):
+    operation, target_kps, shared, fast, kp_status, storage_status
+):
     source, target = _across(target_kps, shared)
     the_vm = vm(datastore_url=SHARED_URL)
-    result = plan(plan_input(operation, [subject(the_vm, source)], target=target,
-                             fast_cross_vcenter_instantiation=fast))
+    result = plan(
+        plan_input(operation, [subject(the_vm, source)], target=target, fast_cross_vcenter_instantiation=fast)
+    )
     assert check(result, "key_provider_on_target").status is kp_status
     assert check(result, "shared_storage").status is storage_status
     assert result.allowed is (kp_status is PASS and storage_status is PASS)
@@ -313,16 +379,14 @@ def test_cross_vcenter_copies_need_the_key_provider_and_shared_storage(
 
 def test_move_vapp_across_vcenters_needs_the_key_provider_but_no_shared_storage():
     source, target = _across((OTHER_KEY_PROVIDER,), shared=False)
-    result = plan(plan_input(O.MOVE_VAPP, [subject(vm(datastore_url=SHARED_URL), source)],
-                             target=target))
+    result = plan(plan_input(O.MOVE_VAPP, [subject(vm(datastore_url=SHARED_URL), source)], target=target))
     assert check(result, "shared_storage").status is SKIP
     assert check(result, "key_provider_on_target").status is FAIL
 
 
 def test_a_replace_across_vcenters_carries_nothing_over():
     source, target = _across((OTHER_KEY_PROVIDER,), shared=False)
-    result = plan(plan_input(O.COPY_VM, [subject(vm(), source)], target=target,
-                             requested=TpmMode.REPLACE))
+    result = plan(plan_input(O.COPY_VM, [subject(vm(), source)], target=target, requested=TpmMode.REPLACE))
     assert check(result, "key_provider_on_target").status is SKIP
     assert check(result, "shared_storage").status is SKIP and result.allowed is True
 
@@ -330,43 +394,57 @@ def test_a_replace_across_vcenters_carries_nothing_over():
 def test_an_emulated_replace_across_vcenters_carries_the_copy_over_first():
     source, target = _across((OTHER_KEY_PROVIDER,), shared=False)
     source = vcenter_of_band("7.x", "vc-ams-prod-03")
-    result = plan(plan_input(O.COPY_VM, [subject(vm(), source)], target=target,
-                             requested=TpmMode.REPLACE, replace_on_7x=True))
+    result = plan(
+        plan_input(O.COPY_VM, [subject(vm(), source)], target=target, requested=TpmMode.REPLACE, replace_on_7x=True)
+    )
     assert result.vms[0].rule == "emulation.replace_on_7x"
     assert check(result, "key_provider_on_target").status is FAIL
 
 
-@pytest.mark.parametrize("provenance, provisioning, target_kps, shared, fast, expected", [
-    (Provenance.OVF, None, (OTHER_KEY_PROVIDER,), False, False, PASS),
-    (Provenance.CAPTURED, TpmMode.REPLACE, (OTHER_KEY_PROVIDER,), False, False, PASS),
-    (Provenance.CAPTURED, TpmMode.COPY, (KEY_PROVIDER,), True, False, PASS),
-    (Provenance.VCENTER_IMPORT, None, (KEY_PROVIDER,), False, True, PASS),
-    (Provenance.VCENTER_IMPORT, None, (KEY_PROVIDER,), False, False, FAIL),
-    (Provenance.CAPTURED, None, (OTHER_KEY_PROVIDER,), True, True, FAIL),
-])
+@pytest.mark.parametrize(
+    "provenance, provisioning, target_kps, shared, fast, expected",
+    [
+        (Provenance.OVF, None, (OTHER_KEY_PROVIDER,), False, False, PASS),
+        (Provenance.CAPTURED, TpmMode.REPLACE, (OTHER_KEY_PROVIDER,), False, False, PASS),
+        (Provenance.CAPTURED, TpmMode.COPY, (KEY_PROVIDER,), True, False, PASS),
+        (Provenance.VCENTER_IMPORT, None, (KEY_PROVIDER,), False, True, PASS),
+        (Provenance.VCENTER_IMPORT, None, (KEY_PROVIDER,), False, False, FAIL),
+        (Provenance.CAPTURED, None, (OTHER_KEY_PROVIDER,), True, True, FAIL),
+    ],
+)
 def test_cross_vcenter_instantiation_follows_what_the_template_does(
-        provenance, provisioning, target_kps, shared, fast, expected):
+    provenance, provisioning, target_kps, shared, fast, expected
+):
     source, target = _across(target_kps, shared)
     tpl = template(provenance, provisioning)
-    result = plan(plan_input(O.INSTANTIATE_VAPP_TEMPLATE,
-                             [subject(vm(datastore_url=SHARED_URL), source, template=tpl)],
-                             target=target, fast_cross_vcenter_instantiation=fast))
+    result = plan(
+        plan_input(
+            O.INSTANTIATE_VAPP_TEMPLATE,
+            [subject(vm(datastore_url=SHARED_URL), source, template=tpl)],
+            target=target,
+            fast_cross_vcenter_instantiation=fast,
+        )
+    )
     assert check(result, "cross_vcenter_instantiation").status is expected
     assert result.allowed is (expected is PASS)
 
 
 def test_the_same_vcenter_skips_every_cross_vcenter_check():
     vc = vcenter()
-    result = plan(plan_input(O.INSTANTIATE_VAPP_TEMPLATE, [subject(vm(), vc, template=template())],
-                             target=vc))
+    result = plan(plan_input(O.INSTANTIATE_VAPP_TEMPLATE, [subject(vm(), vc, template=template())], target=vc))
     for check_id in ("key_provider_on_target", "shared_storage", "cross_vcenter_instantiation"):
         assert check(result, check_id).status is SKIP
 
 
-@pytest.mark.parametrize("guest_os, version, expected", [
-    ("ubuntu64Guest", "7.0.1", FAIL), ("ubuntu64Guest", "7.0.2", PASS),
-    ("windows9_64Guest", "6.7.0", PASS), ("windows9_64Guest", "6.5.0", FAIL),
-])
+@pytest.mark.parametrize(
+    "guest_os, version, expected",
+    [
+        ("ubuntu64Guest", "7.0.1", FAIL),
+        ("ubuntu64Guest", "7.0.2", PASS),
+        ("windows9_64Guest", "6.7.0", PASS),
+        ("windows9_64Guest", "6.5.0", FAIL),
+    ],
+)
 def test_the_target_vcenter_must_be_new_enough_for_the_guest(guest_os, version, expected):
     target = vcenter("vc-old-lab-12", version)
     result = plan(plan_input(O.CREATE_VM, [subject(new_vm(guest_os=guest_os))], target=target))
@@ -374,8 +452,7 @@ def test_the_target_vcenter_must_be_new_enough_for_the_guest(guest_os, version, 
 
 
 def test_a_native_key_provider_for_tpm_hosts_only_without_tpm_hosts_blocks_a_new_vtpm():
-    target = vcenter("vc-nkp-lab-77", key_providers=(native(tpm_hosts_only=True),),
-                     hosts=(Host("esx-77", tpm=False),))
+    target = vcenter("vc-nkp-lab-77", key_providers=(native(tpm_hosts_only=True),), hosts=(Host("esx-77", tpm=False),))
     result = plan(plan_input(O.CREATE_VM, [subject(new_vm())], target=target))
     assert check(result, "key_provider_configured").status is FAIL and result.allowed is False
 
@@ -393,8 +470,7 @@ def test_an_operation_missing_from_the_matrix_is_an_error():
 
 
 def test_the_planner_accepts_operation_and_mode_as_their_strings():
-    result = plan(PlanInput("copy_vm", (subject(vm(), vcenter()),), Placement(vcenter()),
-                            requested="replace"))
+    result = plan(PlanInput("copy_vm", (subject(vm(), vcenter()),), Placement(vcenter()), requested="replace"))
     assert (result.operation, result.tpm) == (O.COPY_VM, TpmMode.REPLACE)
     assert result.vms[0].action is A.REPLACE
 
@@ -406,17 +482,31 @@ def test_an_unknown_tpm_mode_is_invalid_and_names_the_field():
 
 
 def test_no_plan_text_reveals_provider_only_facts():
-    source = vcenter_of_band("7.x", "vc-ams-prod-03", key_providers=(native(tpm_hosts_only=True),),
-                             hosts=(Host("esx-ams-h9.corp.example", tpm=False),))
+    source = vcenter_of_band(
+        "7.x",
+        "vc-ams-prod-03",
+        key_providers=(native(tpm_hosts_only=True),),
+        hosts=(Host("esx-ams-h9.corp.example", tpm=False),),
+    )
     target = vcenter("vc-fra-dr-09", "6.5.0", key_providers=(standard(OTHER_KEY_PROVIDER),))
-    bad = vm(guest_os="ubuntu64Guest", firmware=Firmware.BIOS, hardware_version=9,
-             power=Power.ON, datastore_url="ds:///vmfs/volumes/ams-gold-lun/",
-             key_provider="kp-ams-hsm-55", vcenter="vc-ams-prod-03", moref="vm-4411")
+    bad = vm(
+        guest_os="ubuntu64Guest",
+        firmware=Firmware.BIOS,
+        hardware_version=9,
+        power=Power.ON,
+        datastore_url="ds:///vmfs/volumes/ams-gold-lun/",
+        key_provider="kp-ams-hsm-55",
+        vcenter="vc-ams-prod-03",
+        moref="vm-4411",
+    )
     texts = []
     for operation in Operation:
         for requested in (None, TpmMode.COPY, TpmMode.REPLACE):
-            subjects = [subject(bad, source), subject(vm(tpm_present=False), source),
-                        subject(bad, source, template=template(Provenance.VCENTER_IMPORT))]
+            subjects = [
+                subject(bad, source),
+                subject(vm(tpm_present=False), source),
+                subject(bad, source, template=template(Provenance.VCENTER_IMPORT)),
+            ]
             result = plan(plan_input(operation, subjects, target=target, requested=requested))
             texts += [t for c in result.checks for t in (c.message, c.remedy)]
             texts += [p.reason for p in result.vms] + list(result.warnings)

@@ -1,18 +1,56 @@
 """The prerequisite checks, each passing, failing and skipping, and what tenants may read."""
+
 import pytest
 
-from vcdtpm.domain.model import (CheckStatus, Datastore, Firmware, Host, Operation, Placement,
-                                 Power, Provenance, TpmAction, TpmMode)
-from vcdtpm.domain.preflight import (CHECK_IDS, PER_VM_CHECKS, ModeVerdict, VmCase, check_vm,
-                                     cross_vcenter_instantiation, data_loss_acknowledged,
-                                     firmware_efi, guest_os_supported, hardware_version,
-                                     key_provider_configured, key_provider_on_target,
-                                     no_vm_checks, powered_off, shared_storage, single_tpm,
-                                     source_key_provider, tpm_mode_supported, tpm_present,
-                                     vcenter_version_for_guest)
+from vcdtpm.domain.model import (
+    CheckStatus,
+    Datastore,
+    Firmware,
+    Host,
+    Operation,
+    Placement,
+    Power,
+    Provenance,
+    TpmAction,
+    TpmMode,
+)
+from vcdtpm.domain.preflight import (
+    CHECK_IDS,
+    PER_VM_CHECKS,
+    ModeVerdict,
+    VmCase,
+    check_vm,
+    cross_vcenter_instantiation,
+    data_loss_acknowledged,
+    firmware_efi,
+    guest_os_supported,
+    hardware_version,
+    key_provider_configured,
+    key_provider_on_target,
+    no_vm_checks,
+    powered_off,
+    shared_storage,
+    single_tpm,
+    source_key_provider,
+    tpm_mode_supported,
+    tpm_present,
+    vcenter_version_for_guest,
+)
 
-from .factories import (KEY_PROVIDER, OTHER_KEY_PROVIDER, SHARED_URL, leaks, native, new_vm,
-                        secrets_of, standard, subject, template, vcenter, vm)
+from .factories import (
+    KEY_PROVIDER,
+    OTHER_KEY_PROVIDER,
+    SHARED_URL,
+    leaks,
+    native,
+    new_vm,
+    secrets_of,
+    standard,
+    subject,
+    template,
+    vcenter,
+    vm,
+)
 
 PASS, FAIL, WARN, SKIP = CheckStatus.PASS, CheckStatus.FAIL, CheckStatus.WARN, CheckStatus.SKIP
 OK_MODE = ModeVerdict(PASS, "Fine.")
@@ -20,10 +58,25 @@ HOME = vcenter("vc-ams-prod-03")
 AWAY = vcenter("vc-fra-dr-09", datastores=(Datastore("ds-fra-shared", SHARED_URL),))
 
 
-def case(the_vm=None, operation=Operation.COPY_VM, action=TpmAction.COPY, source=HOME,
-         target=HOME, datastore_url=None, mode=OK_MODE, the_template=None, **kwargs) -> VmCase:
-    return VmCase(operation, subject(the_vm or vm(), source, template=the_template),
-                  Placement(target, datastore_url), action, mode, **kwargs)
+def case(
+    the_vm=None,
+    operation=Operation.COPY_VM,
+    action=TpmAction.COPY,
+    source=HOME,
+    target=HOME,
+    datastore_url=None,
+    mode=OK_MODE,
+    the_template=None,
+    **kwargs,
+) -> VmCase:
+    return VmCase(
+        operation,
+        subject(the_vm or vm(), source, template=the_template),
+        Placement(target, datastore_url),
+        action,
+        mode,
+        **kwargs,
+    )
 
 
 def status(check, the_case) -> CheckStatus:
@@ -32,10 +85,20 @@ def status(check, the_case) -> CheckStatus:
 
 def test_the_check_ids_are_the_contract_ones_plus_tpm_present_in_order():
     assert CHECK_IDS == (
-        "firmware_efi", "hardware_version", "guest_os_supported", "vcenter_version_for_guest",
-        "key_provider_configured", "key_provider_on_target", "shared_storage",
-        "cross_vcenter_instantiation", "tpm_mode_supported", "powered_off", "single_tpm",
-        "tpm_present", "data_loss_acknowledged")
+        "firmware_efi",
+        "hardware_version",
+        "guest_os_supported",
+        "vcenter_version_for_guest",
+        "key_provider_configured",
+        "key_provider_on_target",
+        "shared_storage",
+        "cross_vcenter_instantiation",
+        "tpm_mode_supported",
+        "powered_off",
+        "single_tpm",
+        "tpm_present",
+        "data_loss_acknowledged",
+    )
 
 
 def test_check_vm_runs_every_check_once_for_the_vm():
@@ -72,23 +135,36 @@ def test_hardware_version_needs_14(version, expected):
     assert status(hardware_version, case(vm(hardware_version=version))) is expected
 
 
-@pytest.mark.parametrize("guest_os, expected", [
-    ("windows9_64Guest", PASS), ("rhel9_64Guest", PASS), ("winLonghorn64Guest", PASS),
-    ("winXPProGuest", FAIL), ("winNetStandardGuest", FAIL), ("darwin23_64Guest", FAIL),
-    ("freebsd13_64Guest", FAIL), ("", FAIL),
-])
+@pytest.mark.parametrize(
+    "guest_os, expected",
+    [
+        ("windows9_64Guest", PASS),
+        ("rhel9_64Guest", PASS),
+        ("winLonghorn64Guest", PASS),
+        ("winXPProGuest", FAIL),
+        ("winNetStandardGuest", FAIL),
+        ("darwin23_64Guest", FAIL),
+        ("freebsd13_64Guest", FAIL),
+        ("", FAIL),
+    ],
+)
 def test_guest_os_supported_accepts_windows_7_server_2008_and_linux(guest_os, expected):
     assert status(guest_os_supported, case(vm(guest_os=guest_os))) is expected
 
 
-@pytest.mark.parametrize("guest_os, version, expected", [
-    ("windows2019srv_64Guest", "6.7.0", PASS), ("windows2019srv_64Guest", "6.5.0", FAIL),
-    ("ubuntu64Guest", "7.0.1", FAIL), ("ubuntu64Guest", "7.0.2", PASS),
-    ("ubuntu64Guest", "7.0 U3", PASS), ("ubuntu64Guest", "8.0.2.00100", PASS),
-    ("winXPProGuest", "8.0.2", SKIP),
-])
-def test_vcenter_version_for_guest_needs_6_7_for_windows_and_7_0_u2_for_linux(
-        guest_os, version, expected):
+@pytest.mark.parametrize(
+    "guest_os, version, expected",
+    [
+        ("windows2019srv_64Guest", "6.7.0", PASS),
+        ("windows2019srv_64Guest", "6.5.0", FAIL),
+        ("ubuntu64Guest", "7.0.1", FAIL),
+        ("ubuntu64Guest", "7.0.2", PASS),
+        ("ubuntu64Guest", "7.0 U3", PASS),
+        ("ubuntu64Guest", "8.0.2.00100", PASS),
+        ("winXPProGuest", "8.0.2", SKIP),
+    ],
+)
+def test_vcenter_version_for_guest_needs_6_7_for_windows_and_7_0_u2_for_linux(guest_os, version, expected):
     target = vcenter("vc-old-lab-12", version)
     result = vcenter_version_for_guest(case(vm(guest_os=guest_os), target=target, source=target))
     assert result.status is expected
@@ -96,55 +172,60 @@ def test_vcenter_version_for_guest_needs_6_7_for_windows_and_7_0_u2_for_linux(
 
 
 def test_vcenter_version_for_guest_names_the_band_and_the_minimum_only():
-    result = vcenter_version_for_guest(case(vm(guest_os="ubuntu64Guest"),
-                                            target=vcenter("vc-old-lab-12", "7.0.1")))
+    result = vcenter_version_for_guest(case(vm(guest_os="ubuntu64Guest"), target=vcenter("vc-old-lab-12", "7.0.1")))
     assert "7.x band" in result.message and "7.0 U2" in result.message
 
 
-@pytest.mark.parametrize("key_providers, hosts, expected", [
-    ((), None, FAIL),
-    ((standard(),), None, PASS),
-    ((native(tpm_hosts_only=False),), (Host("esx-9", tpm=False),), PASS),
-    ((native(tpm_hosts_only=True),), (Host("esx-9", tpm=True),), PASS),
-    ((native(tpm_hosts_only=True),), (Host("esx-9", tpm=False),), FAIL),
-    ((native(tpm_hosts_only=True),), (), FAIL),
-    ((native(tpm_hosts_only=True), standard(OTHER_KEY_PROVIDER, default=False)),
-     (Host("esx-9", tpm=False),), FAIL),
-    ((native(default=False, tpm_hosts_only=True), standard(OTHER_KEY_PROVIDER, default=False)),
-     (Host("esx-9", tpm=False),), PASS),
-    ((native(default=False, tpm_hosts_only=True),), (Host("esx-9", tpm=False),), FAIL),
-    ((standard(default=False),), None, PASS),
-])
-def test_key_provider_configured_needs_a_usable_default_or_any_when_none_is_default(
-        key_providers, hosts, expected):
+@pytest.mark.parametrize(
+    "key_providers, hosts, expected",
+    [
+        ((), None, FAIL),
+        ((standard(),), None, PASS),
+        ((native(tpm_hosts_only=False),), (Host("esx-9", tpm=False),), PASS),
+        ((native(tpm_hosts_only=True),), (Host("esx-9", tpm=True),), PASS),
+        ((native(tpm_hosts_only=True),), (Host("esx-9", tpm=False),), FAIL),
+        ((native(tpm_hosts_only=True),), (), FAIL),
+        ((native(tpm_hosts_only=True), standard(OTHER_KEY_PROVIDER, default=False)), (Host("esx-9", tpm=False),), FAIL),
+        (
+            (native(default=False, tpm_hosts_only=True), standard(OTHER_KEY_PROVIDER, default=False)),
+            (Host("esx-9", tpm=False),),
+            PASS,
+        ),
+        ((native(default=False, tpm_hosts_only=True),), (Host("esx-9", tpm=False),), FAIL),
+        ((standard(default=False),), None, PASS),
+    ],
+)
+def test_key_provider_configured_needs_a_usable_default_or_any_when_none_is_default(key_providers, hosts, expected):
     target = vcenter("vc-kp-lab-04", key_providers=key_providers, hosts=hosts)
     assert status(key_provider_configured, case(target=target, source=target)) is expected
 
 
 def test_key_provider_configured_explains_the_tpm_protected_hosts_pitfall():
-    target = vcenter("vc-kp-lab-04", key_providers=(native(tpm_hosts_only=True),),
-                     hosts=(Host("esx-kp-lab-04-h1", tpm=False),))
+    target = vcenter(
+        "vc-kp-lab-04", key_providers=(native(tpm_hosts_only=True),), hosts=(Host("esx-kp-lab-04-h1", tpm=False),)
+    )
     result = key_provider_configured(case(target=target))
     assert "TPM-protected hosts" in result.message and "TPM 2.0" in result.message
 
 
-@pytest.mark.parametrize("check", [key_provider_on_target, shared_storage],
-                         ids=lambda c: c.__name__)
+@pytest.mark.parametrize("check", [key_provider_on_target, shared_storage], ids=lambda c: c.__name__)
 def test_across_checks_skip_on_the_same_vcenter_and_when_nothing_is_carried(check):
     assert status(check, case(target=HOME, source=HOME, carried=True)) is SKIP
     assert status(check, case(target=AWAY, source=HOME, carried=False)) is SKIP
     assert status(check, case(target=AWAY, source=None, carried=True)) is SKIP
 
 
-@pytest.mark.parametrize("vm_key_provider, target_providers, expected", [
-    (None, (standard(KEY_PROVIDER),), PASS),
-    (None, (standard(OTHER_KEY_PROVIDER),), FAIL),
-    (OTHER_KEY_PROVIDER, (standard(KEY_PROVIDER), standard(OTHER_KEY_PROVIDER, False)), PASS),
-    (OTHER_KEY_PROVIDER, (standard(KEY_PROVIDER),), FAIL),
-    (None, (), FAIL),
-])
-def test_key_provider_on_target_needs_the_same_name_on_the_target(
-        vm_key_provider, target_providers, expected):
+@pytest.mark.parametrize(
+    "vm_key_provider, target_providers, expected",
+    [
+        (None, (standard(KEY_PROVIDER),), PASS),
+        (None, (standard(OTHER_KEY_PROVIDER),), FAIL),
+        (OTHER_KEY_PROVIDER, (standard(KEY_PROVIDER), standard(OTHER_KEY_PROVIDER, False)), PASS),
+        (OTHER_KEY_PROVIDER, (standard(KEY_PROVIDER),), FAIL),
+        (None, (), FAIL),
+    ],
+)
+def test_key_provider_on_target_needs_the_same_name_on_the_target(vm_key_provider, target_providers, expected):
     target = vcenter("vc-fra-dr-09", key_providers=target_providers)
     the_case = case(vm(key_provider=vm_key_provider), target=target, source=HOME, carried=True)
     assert status(key_provider_on_target, the_case) is expected
@@ -166,24 +247,30 @@ def test_a_vm_whose_key_provider_cannot_be_told_fails_key_provider_on_target():
     assert status(key_provider_on_target, the_case) is FAIL
 
 
-@pytest.mark.parametrize("datastore, placement_url, fast, expected", [
-    (SHARED_URL, None, False, PASS),
-    ("ds:///vmfs/volumes/elsewhere/", None, False, FAIL),
-    ("ds:///vmfs/volumes/elsewhere/", "ds:///vmfs/volumes/elsewhere/", False, PASS),
-    ("ds:///vmfs/volumes/elsewhere/", None, True, PASS),
-    (None, None, False, FAIL),
-    (None, None, True, PASS),
-])
-def test_shared_storage_needs_a_shared_datastore_or_fast_instantiation(
-        datastore, placement_url, fast, expected):
-    the_case = case(vm(datastore_url=datastore), target=AWAY, datastore_url=placement_url,
-                    carried=True, fast_cross_vcenter_instantiation=fast)
+@pytest.mark.parametrize(
+    "datastore, placement_url, fast, expected",
+    [
+        (SHARED_URL, None, False, PASS),
+        ("ds:///vmfs/volumes/elsewhere/", None, False, FAIL),
+        ("ds:///vmfs/volumes/elsewhere/", "ds:///vmfs/volumes/elsewhere/", False, PASS),
+        ("ds:///vmfs/volumes/elsewhere/", None, True, PASS),
+        (None, None, False, FAIL),
+        (None, None, True, PASS),
+    ],
+)
+def test_shared_storage_needs_a_shared_datastore_or_fast_instantiation(datastore, placement_url, fast, expected):
+    the_case = case(
+        vm(datastore_url=datastore),
+        target=AWAY,
+        datastore_url=placement_url,
+        carried=True,
+        fast_cross_vcenter_instantiation=fast,
+    )
     assert status(shared_storage, the_case) is expected
 
 
 def test_move_vapp_has_no_shared_storage_requirement():
-    the_case = case(vm(datastore_url="ds:///nowhere/"), operation=Operation.MOVE_VAPP,
-                    target=AWAY, carried=True)
+    the_case = case(vm(datastore_url="ds:///nowhere/"), operation=Operation.MOVE_VAPP, target=AWAY, carried=True)
     result = shared_storage(the_case)
     assert (result.status, result.message) == (SKIP, "moveVApp has no shared-storage requirement.")
 
@@ -196,29 +283,50 @@ def test_cross_vcenter_instantiation_skips_non_templates_and_the_same_vcenter():
 
 
 def test_cross_vcenter_instantiation_passes_a_template_that_replaces():
-    the_case = case(operation=Operation.INSTANTIATE_VAPP_TEMPLATE, action=TpmAction.REPLACE,
-                    the_template=template(Provenance.OVF), target=vcenter("vc-far", key_providers=()))
+    the_case = case(
+        operation=Operation.INSTANTIATE_VAPP_TEMPLATE,
+        action=TpmAction.REPLACE,
+        the_template=template(Provenance.OVF),
+        target=vcenter("vc-far", key_providers=()),
+    )
     assert status(cross_vcenter_instantiation, the_case) is PASS
 
 
-@pytest.mark.parametrize("target_kp, datastore, fast, expected", [
-    (KEY_PROVIDER, SHARED_URL, False, PASS), (KEY_PROVIDER, "ds:///x/", True, PASS),
-    (KEY_PROVIDER, "ds:///x/", False, FAIL), (OTHER_KEY_PROVIDER, SHARED_URL, False, FAIL),
-    (OTHER_KEY_PROVIDER, SHARED_URL, True, FAIL),
-])
+@pytest.mark.parametrize(
+    "target_kp, datastore, fast, expected",
+    [
+        (KEY_PROVIDER, SHARED_URL, False, PASS),
+        (KEY_PROVIDER, "ds:///x/", True, PASS),
+        (KEY_PROVIDER, "ds:///x/", False, FAIL),
+        (OTHER_KEY_PROVIDER, SHARED_URL, False, FAIL),
+        (OTHER_KEY_PROVIDER, SHARED_URL, True, FAIL),
+    ],
+)
 def test_cross_vcenter_instantiation_of_a_copying_template_needs_key_provider_and_storage(
-        target_kp, datastore, fast, expected):
-    target = vcenter("vc-fra-dr-09", key_providers=(standard(target_kp),),
-                     datastores=(Datastore("ds-fra-shared", SHARED_URL),))
-    the_case = case(vm(datastore_url=datastore), operation=Operation.INSTANTIATE_VAPP_TEMPLATE,
-                    the_template=template(Provenance.CAPTURED, TpmMode.COPY), target=target,
-                    carried=True, fast_cross_vcenter_instantiation=fast)
+    target_kp, datastore, fast, expected
+):
+    target = vcenter(
+        "vc-fra-dr-09", key_providers=(standard(target_kp),), datastores=(Datastore("ds-fra-shared", SHARED_URL),)
+    )
+    the_case = case(
+        vm(datastore_url=datastore),
+        operation=Operation.INSTANTIATE_VAPP_TEMPLATE,
+        the_template=template(Provenance.CAPTURED, TpmMode.COPY),
+        target=target,
+        carried=True,
+        fast_cross_vcenter_instantiation=fast,
+    )
     assert status(cross_vcenter_instantiation, the_case) is expected
 
 
 def test_cross_vcenter_instantiation_skips_a_template_vm_without_vtpm():
-    the_case = case(vm(tpm_present=False), operation=Operation.INSTANTIATE_VAPP_TEMPLATE,
-                    action=TpmAction.NONE, the_template=template(), target=AWAY)
+    the_case = case(
+        vm(tpm_present=False),
+        operation=Operation.INSTANTIATE_VAPP_TEMPLATE,
+        action=TpmAction.NONE,
+        the_template=template(),
+        target=AWAY,
+    )
     assert status(cross_vcenter_instantiation, the_case) is SKIP
 
 
@@ -226,7 +334,11 @@ def test_tpm_mode_supported_reports_the_planner_verdict():
     verdict = ModeVerdict(FAIL, "Not offered.", "Omit `tpm`.")
     result = tpm_mode_supported(case(mode=verdict))
     assert (result.id, result.status, result.message, result.remedy) == (
-        "tpm_mode_supported", FAIL, "Not offered.", "Omit `tpm`.")
+        "tpm_mode_supported",
+        FAIL,
+        "Not offered.",
+        "Omit `tpm`.",
+    )
 
 
 @pytest.mark.parametrize("operation", [Operation.ADD_TPM, Operation.REMOVE_TPM])
@@ -241,29 +353,32 @@ def test_powered_off_skips_other_operations_even_when_powered_on():
 
 def test_single_tpm_fails_adding_a_second_vtpm():
     assert status(single_tpm, case(vm(tpm_present=True), operation=Operation.ADD_TPM)) is FAIL
-    assert status(single_tpm, case(vm(tpm_present=False), operation=Operation.ADD_TPM,
-                                   action=TpmAction.NEW)) is PASS
+    assert status(single_tpm, case(vm(tpm_present=False), operation=Operation.ADD_TPM, action=TpmAction.NEW)) is PASS
     assert status(single_tpm, case(vm(tpm_present=True))) is SKIP
 
 
 def test_tpm_present_fails_removing_a_vtpm_that_is_not_there():
-    assert status(tpm_present, case(vm(tpm_present=False), operation=Operation.REMOVE_TPM,
-                                    action=TpmAction.NONE)) is FAIL
-    assert status(tpm_present, case(vm(), operation=Operation.REMOVE_TPM,
-                                    action=TpmAction.REMOVE)) is PASS
+    assert (
+        status(tpm_present, case(vm(tpm_present=False), operation=Operation.REMOVE_TPM, action=TpmAction.NONE)) is FAIL
+    )
+    assert status(tpm_present, case(vm(), operation=Operation.REMOVE_TPM, action=TpmAction.REMOVE)) is PASS
     assert status(tpm_present, case(vm(tpm_present=False))) is SKIP
 
 
-@pytest.mark.parametrize("action, by_request, acknowledged, expected", [
-    (TpmAction.REPLACE, True, False, WARN), (TpmAction.REPLACE, True, True, PASS),
-    (TpmAction.REMOVE, False, False, WARN), (TpmAction.REMOVE, False, True, PASS),
-    (TpmAction.REPLACE, False, False, SKIP), (TpmAction.COPY, False, False, SKIP),
-    (TpmAction.NEW, False, False, SKIP),
-])
-def test_data_loss_acknowledged_warns_until_acknowledged(action, by_request, acknowledged,
-                                                         expected):
-    the_case = case(action=action, by_request=by_request,
-                    acknowledge_tpm_data_loss=acknowledged)
+@pytest.mark.parametrize(
+    "action, by_request, acknowledged, expected",
+    [
+        (TpmAction.REPLACE, True, False, WARN),
+        (TpmAction.REPLACE, True, True, PASS),
+        (TpmAction.REMOVE, False, False, WARN),
+        (TpmAction.REMOVE, False, True, PASS),
+        (TpmAction.REPLACE, False, False, SKIP),
+        (TpmAction.COPY, False, False, SKIP),
+        (TpmAction.NEW, False, False, SKIP),
+    ],
+)
+def test_data_loss_acknowledged_warns_until_acknowledged(action, by_request, acknowledged, expected):
+    the_case = case(action=action, by_request=by_request, acknowledge_tpm_data_loss=acknowledged)
     assert status(data_loss_acknowledged, the_case) is expected
 
 
@@ -274,20 +389,43 @@ def test_data_loss_warning_names_the_vm_and_the_remedy():
 
 
 def _every_outcome():
-    bad_vm = vm(firmware=Firmware.BIOS, hardware_version=11, guest_os="ubuntu64Guest",
-                power=Power.ON, datastore_url="ds:///vmfs/volumes/vc-ams-prod-03-local/",
-                key_provider=KEY_PROVIDER)
-    restricted = vcenter("vc-nkp-lab-77", "7.0.1", key_providers=(native(tpm_hosts_only=True),),
-                         hosts=(Host("esx-nkp-lab-77-h3.corp.example", tpm=False),))
+    bad_vm = vm(
+        firmware=Firmware.BIOS,
+        hardware_version=11,
+        guest_os="ubuntu64Guest",
+        power=Power.ON,
+        datastore_url="ds:///vmfs/volumes/vc-ams-prod-03-local/",
+        key_provider=KEY_PROVIDER,
+    )
+    restricted = vcenter(
+        "vc-nkp-lab-77",
+        "7.0.1",
+        key_providers=(native(tpm_hosts_only=True),),
+        hosts=(Host("esx-nkp-lab-77-h3.corp.example", tpm=False),),
+    )
     stranger = vcenter("vc-lis-edge-05", key_providers=(standard(OTHER_KEY_PROVIDER),))
     cases = []
     for the_vm in (vm(), bad_vm, vm(tpm_present=False)):
         for target in (HOME, AWAY, restricted, stranger):
-            for operation in (Operation.COPY_VM, Operation.ADD_TPM, Operation.REMOVE_TPM,
-                              Operation.INSTANTIATE_VAPP_TEMPLATE, Operation.MOVE_VAPP):
+            for operation in (
+                Operation.COPY_VM,
+                Operation.ADD_TPM,
+                Operation.REMOVE_TPM,
+                Operation.INSTANTIATE_VAPP_TEMPLATE,
+                Operation.MOVE_VAPP,
+            ):
                 for action in (TpmAction.COPY, TpmAction.REPLACE, TpmAction.REMOVE):
-                    cases.append(case(the_vm, operation=operation, action=action, target=target,
-                                      the_template=template(), carried=True, by_request=True))
+                    cases.append(
+                        case(
+                            the_vm,
+                            operation=operation,
+                            action=action,
+                            target=target,
+                            the_template=template(),
+                            carried=True,
+                            by_request=True,
+                        )
+                    )
     return cases, secrets_of(HOME, AWAY, restricted, stranger, vms=(bad_vm,))
 
 

@@ -1,8 +1,8 @@
 """Build and run the vcsim-vcdtpm launcher: one simulated vCenter per process."""
+
 from __future__ import annotations
 
 import json
-import os
 import select
 import shutil
 import ssl
@@ -52,12 +52,26 @@ class Vcsim:
     def ca_bundle(self) -> str:
         return str(self.workdir / "ca.pem")
 
-    def start(self, binary: Path = BINARY, timeout: float = 60.0) -> "Vcsim":
+    def start(self, binary: Path = BINARY, timeout: float = 60.0) -> Vcsim:
         config = self.workdir / "config.json"
         config.write_text(json.dumps(self.config))
-        args = [str(binary), "--port", "0", "--api-version", self.api_version,
-                "--instance-uuid", self.instance_uuid, "--config", str(config),
-                "--user", self.user, "--password", self.password, "--ca-out", self.ca_bundle]
+        args = [
+            str(binary),
+            "--port",
+            "0",
+            "--api-version",
+            self.api_version,
+            "--instance-uuid",
+            self.instance_uuid,
+            "--config",
+            str(config),
+            "--user",
+            self.user,
+            "--password",
+            self.password,
+            "--ca-out",
+            self.ca_bundle,
+        ]
         with open(self.workdir / "vcsim.log", "wb") as log:
             self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=log)
         self.url = self._first_line(timeout)
@@ -107,8 +121,15 @@ class Vcsim:
         """Every CreateVM_Task request received: name, crypto key, extraConfig, device changes."""
         return self._get("creates")
 
-    def file(self, method: str, path: str, cookie: str | None = None, data: bytes | None = None,
-             datastore: str = "LocalDS_0", datacenter: str = "DC0") -> tuple[int, bytes]:
+    def file(
+        self,
+        method: str,
+        path: str,
+        cookie: str | None = None,
+        data: bytes | None = None,
+        datastore: str = "LocalDS_0",
+        datacenter: str = "DC0",
+    ) -> tuple[int, bytes]:
         """One file-service transfer of a datastore file: (HTTP status, body)."""
         query = urllib.parse.urlencode({"dcPath": datacenter, "dsName": datastore})
         url = self.url.replace("/sdk", f"/folder/{urllib.parse.quote(path)}?{query}")

@@ -1,4 +1,5 @@
 """vTPM backup bundles on disk: one checksummed JSON file per backup, written atomically."""
+
 from __future__ import annotations
 
 import base64
@@ -11,7 +12,7 @@ import re
 import tempfile
 import uuid
 from dataclasses import dataclass, fields, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from vcdtpm.domain.errors import Conflict, Invalid, NotFound
@@ -35,13 +36,13 @@ class StoredBackup:
     """One bundle: what the vCenter saved, where it came from, and whether it still verifies."""
 
     id: str
-    vm: str                      # URN of the backed-up VM
+    vm: str  # URN of the backed-up VM
     vcenter: str
-    created_at: str              # ISO 8601, UTC
+    created_at: str  # ISO 8601, UTC
     backup: TpmBackup
-    checksum: str                # "sha256:<hex>" over the canonical payload
-    size: int                    # bytes of the bundle file
-    intact: bool = True          # the checksum verifies and the bundle is where its id says
+    checksum: str  # "sha256:<hex>" over the canonical payload
+    size: int  # bytes of the bundle file
+    intact: bool = True  # the checksum verifies and the bundle is where its id says
 
 
 def is_backup_id(value: object) -> bool:
@@ -82,11 +83,12 @@ class BackupStore:
     def save(self, vm: str, vcenter: str, backup: TpmBackup) -> StoredBackup:
         """Write a new bundle (tmp file + rename, so a reader never sees half of one)."""
         backup_id = str(uuid.uuid4())
-        created_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        created_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         payload = _payload(backup_id, vm, vcenter, created_at, backup)
         checksum = checksum_of(payload)
-        data = json.dumps({"format": FORMAT, "checksum": checksum, "payload": payload},
-                          sort_keys=True, indent=1).encode()
+        data = json.dumps(
+            {"format": FORMAT, "checksum": checksum, "payload": payload}, sort_keys=True, indent=1
+        ).encode()
         self._write(self._path(backup_id), data)
         return StoredBackup(backup_id, vm, vcenter, created_at, backup, checksum, len(data))
 
@@ -122,13 +124,21 @@ class BackupStore:
             bundle = json.loads(data)
             payload = bundle["payload"]
             stored = StoredBackup(
-                id=backup_id, vm=str(payload["vm"]), vcenter=str(payload["vcenter"]),
-                created_at=str(payload["created_at"]), backup=_backup_of(payload["backup"]),
-                checksum=str(bundle["checksum"]), size=len(data))
+                id=backup_id,
+                vm=str(payload["vm"]),
+                vcenter=str(payload["vcenter"]),
+                created_at=str(payload["created_at"]),
+                backup=_backup_of(payload["backup"]),
+                checksum=str(bundle["checksum"]),
+                size=len(data),
+            )
         except (ValueError, KeyError, TypeError, binascii.Error):
             raise BackupDamaged(f"Backup {backup_id} is damaged and cannot be read back.") from None
-        intact = bundle.get("format") == FORMAT and payload.get("id") == backup_id \
+        intact = (
+            bundle.get("format") == FORMAT
+            and payload.get("id") == backup_id
             and checksum_of(payload) == stored.checksum
+        )
         return stored if intact else replace(stored, intact=False)
 
     def _write(self, path: Path, data: bytes) -> None:

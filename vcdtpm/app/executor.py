@@ -1,4 +1,5 @@
 """Drives journaled operations to their end: each step issued once, re-attached after a crash."""
+
 from __future__ import annotations
 
 import logging
@@ -6,9 +7,9 @@ import threading
 import time
 import uuid
 
+from vcdtpm.adapters.journal import LeaseLost
 from vcdtpm.domain.errors import VcdTpmError
 from vcdtpm.domain.steps import resolve_refs
-from vcdtpm.adapters.journal import LeaseLost
 from vcdtpm.ports import CloudDirector, Session
 
 log = logging.getLogger("vcdtpm.app.executor")
@@ -24,8 +25,9 @@ class Executor:
     its client request id, so no request is ever sent twice.
     """
 
-    def __init__(self, journal, cloud: CloudDirector, worker: str | None = None,
-                 lease: float = 30.0, poll: float = 0.2):
+    def __init__(
+        self, journal, cloud: CloudDirector, worker: str | None = None, lease: float = 30.0, poll: float = 0.2
+    ):
         self.journal, self.cloud = journal, cloud
         self.worker = worker or f"worker-{uuid.uuid4().hex[:8]}"
         self.lease, self.poll = lease, poll
@@ -51,7 +53,7 @@ class Executor:
         while not self._stop.is_set():
             try:
                 busy = self.run_once()
-            except Exception:  # noqa: BLE001 - the loop must survive a bad operation
+            except Exception:
                 log.exception("executor loop error")
                 busy = False
             if not busy:
@@ -90,7 +92,7 @@ class Executor:
         href = step.task
         if href is None and step.status == "issuing":
             href = self.cloud.find_task(session, request_id)
-            if href is not None:            # sent before the crash, never journaled
+            if href is not None:  # sent before the crash, never journaled
                 self._check(self.journal.step_attached(op.id, step.index, self.worker, href))
         if href is None:
             self._check(self.journal.step_issuing(op.id, step.index, self.worker))

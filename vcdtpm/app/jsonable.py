@@ -1,4 +1,5 @@
 """Domain objects to plain JSON-safe data (enums by value, dataclasses as dicts)."""
+
 from __future__ import annotations
 
 import dataclasses

@@ -1,4 +1,5 @@
 """An operation request as the service understands it, and what each operation needs."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -32,8 +33,12 @@ NEEDS: dict[Operation, tuple[str, ...]] = {
 PROVIDER_ONLY = frozenset({Operation.IMPORT_VM_AS_VAPP, Operation.IMPORT_VM_AS_TEMPLATE})
 
 URN_KINDS = {
-    "source.vm": "vm", "source.vapp": "vapp", "source.template": "vapptemplate",
-    "target.vdc": "vdc", "target.vapp": "vapp", "target.catalog": "catalog",
+    "source.vm": "vm",
+    "source.vapp": "vapp",
+    "source.template": "vapptemplate",
+    "target.vdc": "vdc",
+    "target.vapp": "vapp",
+    "target.catalog": "catalog",
 }
 
 
@@ -64,7 +69,7 @@ class OperationRequest:
     items: tuple[Item, ...] = ()
     ovf: str | None = None
     tpm: TpmMode | None = None
-    name: str | None = None              # name of what the operation makes (default: vCD's choice)
+    name: str | None = None  # name of what the operation makes (default: vCD's choice)
     replace_on_7x: bool = False
     acknowledge_tpm_data_loss: bool = False
 

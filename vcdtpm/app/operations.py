@@ -1,24 +1,34 @@
 """Use cases for executing operations: plan first, journal the steps, let the executor act."""
+
 from __future__ import annotations
 
 import re
 import time
 from dataclasses import replace
 
+from vcdtpm.app.jsonable import jsonable
+from vcdtpm.app.operation_request import OperationRequest
 from vcdtpm.domain.errors import NotFound, PreflightFailed
 from vcdtpm.domain.model import CheckStatus, Plan
 from vcdtpm.domain.steps import steps_for
-from vcdtpm.app.jsonable import jsonable
 from vcdtpm.ports import Session
-from vcdtpm.app.operation_request import OperationRequest
 
 DATA_LOSS = "data_loss_acknowledged"
 
 
 def request_params(request: OperationRequest) -> dict:
     """The JSON-safe parameters of an operation's main Cloud Director request."""
-    params = jsonable({"source": request.source, "target": request.target, "vm": request.vm,
-                       "items": request.items, "ovf": request.ovf, "tpm": request.tpm, "name": request.name})
+    params = jsonable(
+        {
+            "source": request.source,
+            "target": request.target,
+            "vm": request.vm,
+            "items": request.items,
+            "ovf": request.ovf,
+            "tpm": request.tpm,
+            "name": request.name,
+        }
+    )
     return {key: value for key, value in params.items() if value not in (None, [], {})}
 
 
@@ -33,9 +43,11 @@ def executable(plan: Plan) -> Plan:
     unacknowledged = [c for c in plan.checks if c.id == DATA_LOSS and c.status is CheckStatus.WARN]
     if unacknowledged:
         checks = tuple(replace(c, status=CheckStatus.FAIL) if c in unacknowledged else c for c in plan.checks)
-        raise PreflightFailed(replace(plan, allowed=False, checks=checks),
-                              "This replaces or removes an existing vTPM and its secrets (BitLocker, "
-                              "Windows Hello): set acknowledge_tpm_data_loss to true to go ahead.")
+        raise PreflightFailed(
+            replace(plan, allowed=False, checks=checks),
+            "This replaces or removes an existing vTPM and its secrets (BitLocker, "
+            "Windows Hello): set acknowledge_tpm_data_loss to true to go ahead.",
+        )
     return plan
 
 
@@ -66,8 +78,12 @@ class Operations:
             names = set()
             for port in self.service.vcenters.values():
                 facts = port.facts()
-                names |= {facts.name, *(h.name for h in facts.hosts), *(k.name for k in facts.key_providers),
-                          *(d.name for d in facts.datastores)}
+                names |= {
+                    facts.name,
+                    *(h.name for h in facts.hosts),
+                    *(k.name for k in facts.key_providers),
+                    *(d.name for d in facts.datastores),
+                }
             ordered = sorted(names, key=len, reverse=True)
             pattern = re.compile("|".join(re.escape(n) for n in ordered)) if ordered else None
             self._names = (time.monotonic(), pattern)
@@ -83,15 +99,23 @@ class Operations:
 
     def submit(self, session: Session, request: OperationRequest, body: dict, idempotency_key: str | None):
         """(operation, created): the same Idempotency-Key and body give the same operation."""
-        known = self.journal.find(org=session.org, idempotency_key=idempotency_key,
-                                  operation=request.operation.value, request=body)
+        known = self.journal.find(
+            org=session.org, idempotency_key=idempotency_key, operation=request.operation.value, request=body
+        )
         if known is not None:
             return self._shown(session, known), False
         plan = executable(self.service.plan(session, request))
         steps = steps_for(request.operation, request_params(request), plan)
         view, created = self.journal.create(
-            org=session.org, user=session.user, operation=request.operation.value, request=body,
-            plan=jsonable(plan), steps=steps, idempotency_key=idempotency_key, token=session.token)
+            org=session.org,
+            user=session.user,
+            operation=request.operation.value,
+            request=body,
+            plan=jsonable(plan),
+            steps=steps,
+            idempotency_key=idempotency_key,
+            token=session.token,
+        )
         if created and self.executor is not None:
             self.executor.wake()
         return view, created

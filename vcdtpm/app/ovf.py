@@ -1,4 +1,5 @@
 """Reads the VMs of an OVF descriptor: guest, firmware, hardware version, vTPM placeholder."""
+
 from __future__ import annotations
 
 import re

@@ -1,28 +1,28 @@
 """Use cases: log in, plan, read a VM's vTPM, provider facts. Talks to ports only."""
+
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
-from vcdtpm.app.tpm_backups import TpmBackups
 from vcdtpm.adapters.backup_files import BackupStore
+from vcdtpm.app.operation_request import OperationRequest
+from vcdtpm.app.resolve import Resolver, plan_input
+from vcdtpm.app.tpm_backups import TpmBackups
 from vcdtpm.domain import matrix, planner
 from vcdtpm.domain.errors import Forbidden, Unauthorized
 from vcdtpm.domain.model import Operation, Plan, VCenterFacts
 from vcdtpm.domain.versions import parse_version
 from vcdtpm.ports import CloudDirector, Session, VCenter
-from vcdtpm.app.operation_request import OperationRequest
-from vcdtpm.app.resolve import Resolver, plan_input
 
 
 class Service:
     """The application: every REST resource is a thin call into one of these methods."""
 
-    def __init__(self, cloud: CloudDirector, vcenters: Mapping[str, VCenter],
-                 backups: BackupStore | None = None):
+    def __init__(self, cloud: CloudDirector, vcenters: Mapping[str, VCenter], backups: BackupStore | None = None):
         self.cloud = cloud
         self.vcenters = dict(vcenters)
         self.backups = TpmBackups(cloud, self.vcenters, backups) if backups is not None else None
-        self.operations = None           # set by bootstrap: the journaled operations use cases
+        self.operations = None  # set by bootstrap: the journaled operations use cases
 
     # -- sessions -------------------------------------------------------------
     def login(self, user: str, org: str, password: str) -> Session:
@@ -46,8 +46,7 @@ class Service:
         """A VM's vTPM: present, identity, and whether one could be added now."""
         resolver = Resolver(self.cloud, self.vcenters, session)
         vm = resolver.vm(urn)
-        readiness = planner.plan(plan_input(
-            OperationRequest(Operation.ADD_TPM, source={"vm": urn}), resolver))
+        readiness = planner.plan(plan_input(OperationRequest(Operation.ADD_TPM, source={"vm": urn}), resolver))
         return {
             "present": vm.tpm_present,
             "identity": vm.tpm_identity if vm.tpm_present else None,
@@ -71,22 +70,32 @@ class Service:
         rows = []
         for name in names:
             having = [vc for vc in facts if vc.key_provider(name)]
-            rows.append({
-                "name": name,
-                "vcenters": [{"name": vc.name, "type": vc.key_provider(name).type,
-                              "default": vc.key_provider(name).default,
-                              "tpm_hosts_only": vc.key_provider(name).tpm_hosts_only}
-                             for vc in having],
-                "missing_on": [vc.name for vc in facts if not vc.key_provider(name)],
-                "everywhere": len(having) == len(facts),
-            })
+            rows.append(
+                {
+                    "name": name,
+                    "vcenters": [
+                        {
+                            "name": vc.name,
+                            "type": vc.key_provider(name).type,
+                            "default": vc.key_provider(name).default,
+                            "tpm_hosts_only": vc.key_provider(name).tpm_hosts_only,
+                        }
+                        for vc in having
+                    ],
+                    "missing_on": [vc.name for vc in facts if not vc.key_provider(name)],
+                    "everywhere": len(having) == len(facts),
+                }
+            )
         return rows
 
     def describe_vcenter(self, vc: VCenterFacts) -> dict:
         version = parse_version(vc.version)
         return {
-            "name": vc.name, "version": vc.version, "band": version.band,
-            "key_providers": vc.key_providers, "clone_tpm_policy": vc.clone_tpm_policy,
+            "name": vc.name,
+            "version": vc.version,
+            "band": version.band,
+            "key_providers": vc.key_providers,
+            "clone_tpm_policy": vc.clone_tpm_policy,
             "datastores": vc.datastores,
             "hosts": vc.hosts,
         }
@@ -98,12 +107,12 @@ class Service:
         try:
             self.cloud.provider_vcenter_names()
             status["cloud_director"] = "ok"
-        except Exception as exc:  # noqa: BLE001 - readiness reports, never raises
+        except Exception as exc:
             status["cloud_director"] = f"unavailable: {exc.__class__.__name__}"
         for name, port in sorted(self.vcenters.items()):
             try:
                 port.facts()
                 status[name] = "ok"
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 status[name] = f"unavailable: {exc.__class__.__name__}"
         return status

@@ -1,14 +1,15 @@
 """Turns an operation request into the facts the planner needs, reading both clouds."""
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import Mapping
 
-from vcdtpm.domain.errors import Forbidden, Invalid, NotFound
-from vcdtpm.domain.model import Operation, PlanInput, Placement, Subject, TemplateFacts, VCenterFacts, VmFacts
-from vcdtpm.app.ovf import read_ovf
-from vcdtpm.ports import CloudDirector, Session, VCenter
 from vcdtpm.app.operation_request import PROVIDER_ONLY, NewVm, OperationRequest
+from vcdtpm.app.ovf import read_ovf
+from vcdtpm.domain.errors import Forbidden, Invalid, NotFound
+from vcdtpm.domain.model import Operation, Placement, PlanInput, Subject, TemplateFacts, VCenterFacts, VmFacts
+from vcdtpm.ports import CloudDirector, Session, VCenter
 
 O = Operation
 
@@ -103,18 +104,26 @@ class Resolver:
 def _merge(vm: VmFacts, place: VmFacts | None, deep: dict) -> VmFacts:
     if place is None:
         return vm
-    vm = replace(vm, vcenter=place.vcenter, moref=place.moref,
-                 datastore_url=place.datastore_url or vm.datastore_url)
+    vm = replace(vm, vcenter=place.vcenter, moref=place.moref, datastore_url=place.datastore_url or vm.datastore_url)
     more = deep.get((vm.vcenter, vm.moref))
     if more is None:
         return vm
-    return replace(vm, key_provider=more.key_provider, tpm_identity=more.tpm_identity,
-                   datastore_url=vm.datastore_url or more.datastore_url)
+    return replace(
+        vm,
+        key_provider=more.key_provider,
+        tpm_identity=more.tpm_identity,
+        datastore_url=vm.datastore_url or more.datastore_url,
+    )
 
 
 def new_vm_facts(spec: NewVm) -> VmFacts:
-    return VmFacts(name=spec.name, guest_os=spec.guest_os, firmware=spec.firmware,
-                   hardware_version=spec.hardware_version, tpm_present=spec.tpm)
+    return VmFacts(
+        name=spec.name,
+        guest_os=spec.guest_os,
+        firmware=spec.firmware,
+        hardware_version=spec.hardware_version,
+        tpm_present=spec.tpm,
+    )
 
 
 def subjects_for(request: OperationRequest, r: Resolver) -> tuple[Subject, ...]:

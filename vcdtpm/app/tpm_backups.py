@@ -1,8 +1,9 @@
 """Use cases: back up a VM's vTPM into the backup store, and restore it onto a vCenter. Ports only."""
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from vcdtpm.adapters.backup_files import BackupStore, StoredBackup, is_backup_id
 from vcdtpm.domain.errors import BackendError, Conflict, Forbidden, Invalid, NotFound, PreflightFailed
@@ -26,7 +27,7 @@ class RestoreRequest:
 class RestoreTarget:
     port: VCenter
     facts: VCenterFacts
-    datastore: str | None        # datastore name on that vCenter; None: its first one
+    datastore: str | None  # datastore name on that vCenter; None: its first one
 
 
 class TpmBackups:
@@ -68,16 +69,22 @@ class TpmBackups:
         plan = restore_checks(_facts_of(stored), target.facts)
         if not plan.allowed:
             failed = ", ".join(c.id for c in plan.checks if c.status is CheckStatus.FAIL)
-            raise PreflightFailed(plan, f"The restore onto vCenter {target.port.name} has failed "
-                                        f"checks: {failed}.")
+            raise PreflightFailed(plan, f"The restore onto vCenter {target.port.name} has failed checks: {failed}.")
         name = request.name or f"{stored.backup.vm_name}-restored"
         if target.port.find_vm(name) is not None:
-            raise Conflict(reason=f"vCenter {target.port.name} already has a VM named {name}; "
-                                  "give the restored VM another name.")
+            raise Conflict(
+                reason=f"vCenter {target.port.name} already has a VM named {name}; give the restored VM another name."
+            )
         restored = target.port.restore_vtpm(stored.backup, name, target.datastore)
         _same_identity(stored, restored, target.port.name)
-        return {"backup": stored.id, "vcenter": target.port.name, "vm_name": restored.name,
-                "moref": restored.moref, "identity": restored.tpm_identity, "identity_matches": True}
+        return {
+            "backup": stored.id,
+            "vcenter": target.port.name,
+            "vm_name": restored.name,
+            "moref": restored.moref,
+            "identity": restored.tpm_identity,
+            "identity_matches": True,
+        }
 
     def _port(self, name: str) -> VCenter:
         port = self.vcenters.get(name)
@@ -110,13 +117,21 @@ def _provider(session: Session) -> None:
 def _same_identity(stored: StoredBackup, restored: VmFacts, vcenter: str) -> None:
     """The restored vTPM must be the backed-up one: same endorsement key certificate."""
     if restored.tpm_identity != stored.backup.identity:
-        raise BackendError(backend=f"vCenter {vcenter}",
-                           reason=f"the restored VM {restored.name} ({restored.moref}) has vTPM identity "
-                                  f"{restored.tpm_identity}, not the backed-up {stored.backup.identity}")
+        raise BackendError(
+            backend=f"vCenter {vcenter}",
+            reason=f"the restored VM {restored.name} ({restored.moref}) has vTPM identity "
+            f"{restored.tpm_identity}, not the backed-up {stored.backup.identity}",
+        )
 
 
 def _facts_of(stored: StoredBackup) -> BackupFacts:
     b = stored.backup
-    return BackupFacts(vm=stored.vm, name=b.vm_name, guest_os=b.guest_os, firmware=b.firmware,
-                       hardware_version=b.hardware_version, key_provider=b.key_provider,
-                       intact=stored.intact)
+    return BackupFacts(
+        vm=stored.vm,
+        name=b.vm_name,
+        guest_os=b.guest_os,
+        firmware=b.firmware,
+        hardware_version=b.hardware_version,
+        key_provider=b.key_provider,
+        intact=stored.intact,
+    )

@@ -1,10 +1,11 @@
 """A small HTTP client for the vcdtpm REST API: TLS, logging in, problem+json errors."""
+
 from __future__ import annotations
 
 import getpass
 import os
 import re
-from typing import Callable
+from collections.abc import Callable
 from urllib.parse import quote, urljoin
 
 import requests
@@ -48,8 +49,14 @@ def password_for(user_at_org: str, env: dict, prompt: Callable[[str], str] | Non
         raise ApiError("no password: set $VCDTPM_PASSWORD or type it at the prompt") from None
 
 
-def connect(url: str | None, token: str | None = None, user: str | None = None, verify: bool | str = True,
-            timeout: float = 30.0, env=os.environ) -> Client:
+def connect(
+    url: str | None,
+    token: str | None = None,
+    user: str | None = None,
+    verify: bool | str = True,
+    timeout: float = 30.0,
+    env=os.environ,
+) -> Client:
     """A client at `url` / $VCDTPM_URL, logged in by `token`, by `user` (user@org), or by $VCDTPM_TOKEN."""
     if verify is False:
         urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
@@ -59,8 +66,10 @@ def connect(url: str | None, token: str | None = None, user: str | None = None, 
     elif user:
         client.login(user, password_for(user, env))
     else:
-        raise ApiError("not logged in: pass --user USER@ORG (password from $VCDTPM_PASSWORD or asked), "
-                       "or a token with $VCDTPM_TOKEN / --token")
+        raise ApiError(
+            "not logged in: pass --user USER@ORG (password from $VCDTPM_PASSWORD or asked), "
+            "or a token with $VCDTPM_TOKEN / --token"
+        )
     return client
 
 
@@ -75,7 +84,7 @@ class Client:
         self.http.headers["Accept"] = "application/json, application/problem+json"
 
     def use_token(self, token: str) -> None:
-        self.http.auth = _Bearer(token)         # a session-wide auth also keeps ~/.netrc from replacing it
+        self.http.auth = _Bearer(token)  # a session-wide auth also keeps ~/.netrc from replacing it
 
     def login(self, user_at_org: str, password: str) -> dict:
         """POST /api/v1/sessions with HTTP Basic; keeps the token for the next calls."""
@@ -86,8 +95,9 @@ class Client:
         except ApiError as exc:
             if exc.status != 401:
                 raise
-            raise ApiError(f"login as {user_at_org} refused: wrong user, org or password ({exc})",
-                           exc.status, exc.problem) from None
+            raise ApiError(
+                f"login as {user_at_org} refused: wrong user, org or password ({exc})", exc.status, exc.problem
+            ) from None
         self.use_token(session["token"])
         return session
 
@@ -111,8 +121,10 @@ class Client:
         try:
             answer = self.http.request(method, urljoin(self.url, path), timeout=self.timeout, **kwargs)
         except requests.exceptions.SSLError:
-            raise ApiError(f"TLS verification failed for {self.url} (pass --ca-bundle FILE, "
-                           "or --insecure to turn verification off)") from None
+            raise ApiError(
+                f"TLS verification failed for {self.url} (pass --ca-bundle FILE, "
+                "or --insecure to turn verification off)"
+            ) from None
         except requests.exceptions.Timeout:
             raise ApiError(f"no answer from {self.url} within {self.timeout:g}s") from None
         except requests.exceptions.RequestException as exc:

@@ -1,4 +1,5 @@
 """The `vcdtpm` command: serve, matrix, openapi, and plan, run, status against the REST API."""
+
 from __future__ import annotations
 
 import argparse
@@ -53,8 +54,7 @@ def _sim(args) -> int:
     from vcdtpm.sim.world.loader import demo_world, load_world
 
     inventory = load_world(args.world) if args.world else demo_world()
-    server = make_server(args.host, args.port, create_vcd_app(inventory, task_delay=args.task_delay),
-                         threaded=True)
+    server = make_server(args.host, args.port, create_vcd_app(inventory, task_delay=args.task_delay), threaded=True)
     print(f"simulated Cloud Director on http://{args.host}:{server.server_port}", flush=True)
     _serve_until_stopped(server)
     return 0

@@ -1,4 +1,5 @@
 """`vcdtpm plan`, `run` and `status`: the REST API from a terminal, rendered for people."""
+
 from __future__ import annotations
 
 import argparse
@@ -8,9 +9,9 @@ import sys
 import time
 import uuid
 
-from vcdtpm.domain.model import Operation
 from vcdtpm.cli import client as restclient
 from vcdtpm.cli.client import DEFAULT_URL, TERMINAL, ApiError, Client, problem_text
+from vcdtpm.domain.model import Operation
 
 SOURCES = ("vm", "vapp", "template", "vcenter_vm")
 TARGETS = ("vdc", "vapp", "catalog")
@@ -25,11 +26,19 @@ class InputError(Exception):
 def add_parsers(sub) -> None:
     """The `plan`, `run` and `status` subcommands."""
     common, request = _common_options(), _request_options()
-    plan = sub.add_parser("plan", parents=[common, request], help="dry run: what happens to each VM's vTPM",
-                          epilog="exit status: 0 allowed, 1 refused, 2 error")
+    plan = sub.add_parser(
+        "plan",
+        parents=[common, request],
+        help="dry run: what happens to each VM's vTPM",
+        epilog="exit status: 0 allowed, 1 refused, 2 error",
+    )
     plan.set_defaults(run=_guarded(plan_command))
-    run = sub.add_parser("run", parents=[common, request, _poll_option()], help="execute an operation, follow it",
-                         epilog="exit status: 0 succeeded, 1 refused or failed, 2 error, 130 stopped following")
+    run = sub.add_parser(
+        "run",
+        parents=[common, request, _poll_option()],
+        help="execute an operation, follow it",
+        epilog="exit status: 0 succeeded, 1 refused or failed, 2 error, 130 stopped following",
+    )
     run.add_argument("--idempotency-key", metavar="KEY", help="the key of an earlier attempt (default: a new one)")
     run.add_argument("--no-wait", action="store_true", help="print the operation id and exit")
     run.set_defaults(run=_guarded(run_command))
@@ -60,8 +69,13 @@ def _common_options() -> argparse.ArgumentParser:
 
 def _request_options() -> argparse.ArgumentParser:
     request = argparse.ArgumentParser(add_help=False)
-    request.add_argument("operation", nargs="?", metavar="OPERATION", choices=[op.value for op in Operation],
-                         help="one of: " + ", ".join(op.value for op in Operation))
+    request.add_argument(
+        "operation",
+        nargs="?",
+        metavar="OPERATION",
+        choices=[op.value for op in Operation],
+        help="one of: " + ", ".join(op.value for op in Operation),
+    )
     request.add_argument("--body", metavar="FILE", help="the request as a JSON file ('-': stdin); flags override")
     for name in SOURCES:
         request.add_argument(f"--source-{name.replace('_', '-')}", metavar="URN" if name != "vcenter_vm" else "NAME")
@@ -69,9 +83,12 @@ def _request_options() -> argparse.ArgumentParser:
         request.add_argument(f"--target-{name}", metavar="URN")
     request.add_argument("--tpm", choices=("copy", "replace"), help="what to do with an existing vTPM")
     request.add_argument("--replace-on-7x", action="store_true", help="emulate replace on vCenter 7.x")
-    request.add_argument("--acknowledge-tpm-data-loss", action="store_true",
-                         help="allow replacing or removing a vTPM (its BitLocker/Windows Hello secrets are lost)")
-    request.add_argument("--vm-json", metavar="JSON", help="a new VM: '{\"name\": ..., \"guest_os\": ...}'")
+    request.add_argument(
+        "--acknowledge-tpm-data-loss",
+        action="store_true",
+        help="allow replacing or removing a vTPM (its BitLocker/Windows Hello secrets are lost)",
+    )
+    request.add_argument("--vm-json", metavar="JSON", help='a new VM: \'{"name": ..., "guest_os": ...}\'')
     request.add_argument("--items-json", metavar="JSON", help="compose_vapp items as a JSON list")
     request.add_argument("--ovf", metavar="FILE", help="an OVF descriptor file")
     return request
@@ -79,12 +96,14 @@ def _request_options() -> argparse.ArgumentParser:
 
 def _guarded(command):
     """Run `command`; errors become a readable line on stderr and exit status 2."""
+
     def run(args) -> int:
         try:
             return command(args)
         except (ApiError, InputError) as exc:
             print(f"vcdtpm: {exc}", file=sys.stderr)
             return 2
+
     return run
 
 
@@ -92,8 +111,13 @@ def connect(args) -> Client:
     """A client logged in as the common options say."""
     if args.insecure:
         print("vcdtpm: warning: TLS certificate verification is off (--insecure)", file=sys.stderr)
-    return restclient.connect(args.url, token=args.token, user=args.user, timeout=args.timeout,
-                              verify=restclient.tls_verify(args.insecure, args.ca_bundle))
+    return restclient.connect(
+        args.url,
+        token=args.token,
+        user=args.user,
+        timeout=args.timeout,
+        verify=restclient.tls_verify(args.insecure, args.ca_bundle),
+    )
 
 
 def request_body(args, stdin=None) -> dict:
@@ -106,11 +130,15 @@ def request_body(args, stdin=None) -> dict:
         given = {name: getattr(args, f"{part}_{name}") for name in names if getattr(args, f"{part}_{name}")}
         if given:
             body[part] = {**(body.get(part) or {}), **given}
-    flags = {"operation": args.operation, "tpm": args.tpm, "replace_on_7x": args.replace_on_7x or None,
-             "acknowledge_tpm_data_loss": args.acknowledge_tpm_data_loss or None,
-             "vm": args.vm_json and _parse_json("--vm-json", args.vm_json),
-             "items": args.items_json and _parse_json("--items-json", args.items_json),
-             "ovf": args.ovf and _read_text(args.ovf)}
+    flags = {
+        "operation": args.operation,
+        "tpm": args.tpm,
+        "replace_on_7x": args.replace_on_7x or None,
+        "acknowledge_tpm_data_loss": args.acknowledge_tpm_data_loss or None,
+        "vm": args.vm_json and _parse_json("--vm-json", args.vm_json),
+        "items": args.items_json and _parse_json("--items-json", args.items_json),
+        "ovf": args.ovf and _read_text(args.ovf),
+    }
     body.update({key: value for key, value in flags.items() if value is not None})
     if not body.get("operation"):
         raise InputError("name the operation (e.g. `vcdtpm plan copy_vm ...`) or pass --body FILE")
@@ -135,7 +163,7 @@ def _parse_json(where: str, text: str) -> object:
 
 
 def plan_command(args) -> int:
-    body = request_body(args)                   # before logging in: a bad request asks no password
+    body = request_body(args)  # before logging in: a bad request asks no password
     plan = connect(args).plan(body)
     print(_dumps(plan) if args.json else "\n".join(render_plan(plan, _marks())))
     return 0 if plan.get("allowed") else 1
@@ -152,14 +180,14 @@ def run_command(args) -> int:
             print(_dumps(exc.problem) if args.json else "\n".join(render_refusal(exc.problem, _marks())))
             return 1
         if exc.status is None:
-            raise ApiError(f"{exc}\n  if it started anyway, retry with --idempotency-key {key} "
-                           "to start it at most once") from None
+            raise ApiError(
+                f"{exc}\n  if it started anyway, retry with --idempotency-key {key} to start it at most once"
+            ) from None
         raise
     if args.no_wait:
         print(_dumps(operation) if args.json else operation["id"])
         return 0
-    print(f"operation {operation['id']} ({operation.get('operation')}) started; idempotency key {key}",
-          file=sys.stderr)
+    print(f"operation {operation['id']} ({operation.get('operation')}) started; idempotency key {key}", file=sys.stderr)
     return follow(client, location, operation["id"], args)
 
 
@@ -183,13 +211,19 @@ def follow(client: Client, where: str, operation_id: str, args) -> int:
             operation = client.operation(where)
     except KeyboardInterrupt:
         bar.end()
-        print(f"vcdtpm: stopped following; operation {operation_id} goes on in the service. "
-              f"Follow it again with: {_status_command(args, operation_id)}", file=sys.stderr)
+        print(
+            f"vcdtpm: stopped following; operation {operation_id} goes on in the service. "
+            f"Follow it again with: {_status_command(args, operation_id)}",
+            file=sys.stderr,
+        )
         return 130
     except ApiError as exc:
         bar.end()
-        raise ApiError(f"{exc}\n  operation {operation_id} may still be running: "
-                       f"{_status_command(args, operation_id)}", exc.status, exc.problem) from None
+        raise ApiError(
+            f"{exc}\n  operation {operation_id} may still be running: {_status_command(args, operation_id)}",
+            exc.status,
+            exc.problem,
+        ) from None
     bar.show(operation)
     bar.end()
     print(_dumps(operation) if args.json else "\n".join(render_operation(operation)))
@@ -209,7 +243,7 @@ class ProgressBar:
     def show(self, operation: dict) -> None:
         line = progress_line(operation)
         if self.tty:
-            line = line[:max(20, shutil.get_terminal_size().columns - 1)]
+            line = line[: max(20, shutil.get_terminal_size().columns - 1)]
         if line == self.last:
             return
         pad = " " * max(0, len(self.last) - len(line))
@@ -248,11 +282,18 @@ def render_plan(plan: dict, marks: dict = MARKS) -> list[str]:
     """A plan as a header, a table of VMs, a table of checks with remedies, and warnings."""
     failing = sum(1 for check in plan.get("checks", []) if check.get("status") == "fail")
     allowed = "yes" if plan.get("allowed") else f"NO ({failing} failing check{'s' * (failing != 1)})"
-    lines = [f"operation  {plan.get('operation')}", f"allowed    {allowed}", f"tpm        {plan.get('tpm') or '-'}",
-             f"band       source {plan.get('source_band') or '-'} -> target {plan.get('target_band') or '-'}", ""]
+    lines = [
+        f"operation  {plan.get('operation')}",
+        f"allowed    {allowed}",
+        f"tpm        {plan.get('tpm') or '-'}",
+        f"band       source {plan.get('source_band') or '-'} -> target {plan.get('target_band') or '-'}",
+        "",
+    ]
     vms = plan.get("vms", [])
-    lines += table(("VM", "vTPM", "action", "rule"), [
-        (vm.get("name"), "yes" if vm.get("tpm_present") else "no", vm.get("action"), vm.get("rule")) for vm in vms])
+    lines += table(
+        ("VM", "vTPM", "action", "rule"),
+        [(vm.get("name"), "yes" if vm.get("tpm_present") else "no", vm.get("action"), vm.get("rule")) for vm in vms],
+    )
     names = {vm.get("id"): vm.get("name") for vm in vms if vm.get("id")}
     lines += ["", *render_checks(plan.get("checks", []), names, marks)]
     warnings = plan.get("warnings") or []
@@ -264,8 +305,15 @@ def render_checks(checks: list[dict], names: dict, marks: dict = MARKS) -> list[
     """The checks table; each failing check's remedy right below its row."""
     if not checks:
         return ["no checks"]
-    rows = [(f"{marks.get(c.get('status'), '?')} {'FAIL' if c.get('status') == 'fail' else c.get('status')}",
-             c.get("id"), names.get(c.get("vm"), c.get("vm")), c.get("message")) for c in checks]
+    rows = [
+        (
+            f"{marks.get(c.get('status'), '?')} {'FAIL' if c.get('status') == 'fail' else c.get('status')}",
+            c.get("id"),
+            names.get(c.get("vm"), c.get("vm")),
+            c.get("message"),
+        )
+        for c in checks
+    ]
     lines = table(("status", "check", "VM", "message"), rows)
     out = lines[:1]
     for check, line in zip(checks, lines[1:]):
@@ -284,13 +332,16 @@ def render_refusal(problem: dict, marks: dict = MARKS) -> list[str]:
 def render_operation(operation: dict) -> list[str]:
     """An operation's status, steps, result URNs and error."""
     status = operation.get("status")
-    lines = [f"operation  {operation.get('id')} ({operation.get('operation')})",
-             f"status     {'FAILED' if status == 'failed' else status}"]
+    lines = [
+        f"operation  {operation.get('id')} ({operation.get('operation')})",
+        f"status     {'FAILED' if status == 'failed' else status}",
+    ]
     if status not in TERMINAL:
         lines.append(f"progress   {progress_line(operation)}")
     steps = operation.get("steps") or []
-    lines += [f"  step {n}/{len(steps)}  {s.get('status', '-'):<9}  {s.get('name', '')}"
-              for n, s in enumerate(steps, 1)]
+    lines += [
+        f"  step {n}/{len(steps)}  {s.get('status', '-'):<9}  {s.get('name', '')}" for n, s in enumerate(steps, 1)
+    ]
     lines += [f"{kind:<10} {urn}" for kind, urn in (operation.get("result") or {}).items()]
     if operation.get("error"):
         error = operation["error"]

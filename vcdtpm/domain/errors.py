@@ -1,4 +1,5 @@
 """Error families of the domain: stable slugs and message templates, no HTTP."""
+
 from __future__ import annotations
 
 

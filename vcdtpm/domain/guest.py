@@ -1,4 +1,5 @@
 """Classify vSphere guest OS ids into a family and whether a vTPM supports them."""
+
 from __future__ import annotations
 
 import enum
@@ -55,9 +56,27 @@ _WINDOWS_SUPPORTED = {
 
 # Ids of Linux distributions that do not contain the word "linux".
 _LINUX_PREFIXES = (
-    "ubuntu", "rhel", "redhat", "centos", "debian", "sles", "suse", "opensuse",
-    "fedora", "mandrake", "mandriva", "asianux", "coreos", "flatcar", "photon",
-    "vmwarephoton", "nld", "oes", "sjds", "fusionos", "pardus",
+    "ubuntu",
+    "rhel",
+    "redhat",
+    "centos",
+    "debian",
+    "sles",
+    "suse",
+    "opensuse",
+    "fedora",
+    "mandrake",
+    "mandriva",
+    "asianux",
+    "coreos",
+    "flatcar",
+    "photon",
+    "vmwarephoton",
+    "nld",
+    "oes",
+    "sjds",
+    "fusionos",
+    "pardus",
 )
 
 

@@ -1,9 +1,10 @@
 """The seed-003 copy/replace matrix and the template provenance rules, as data."""
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
 
 from vcdtpm.domain.errors import VcdTpmError
 from vcdtpm.domain.model import Band, MatrixMode, Operation, Provenance, TemplateFacts, TpmMode
@@ -34,7 +35,7 @@ class OperationRow:
 
     label: str
     note: str
-    carries_source: bool   # works on existing VMs: the band is the lower of both ends
+    carries_source: bool  # works on existing VMs: the band is the lower of both ends
 
 
 @dataclass(frozen=True)
@@ -42,57 +43,123 @@ class ProvenanceRule:
     """How instantiating a template of one provenance treats its vTPM."""
 
     rule: str
-    mode: TpmMode | None   # None: the TPM provisioning chosen at capture decides
+    mode: TpmMode | None  # None: the TPM provisioning chosen at capture decides
     text: str
 
 
-_C, _R, _N, _T, _X = (MatrixMode.COPY, MatrixMode.REPLACE, MatrixMode.NEW,
-                      MatrixMode.TEMPLATE, MatrixMode.REMOVE)
+_C, _R, _N, _T, _X = (MatrixMode.COPY, MatrixMode.REPLACE, MatrixMode.NEW, MatrixMode.TEMPLATE, MatrixMode.REMOVE)
 _O = Operation
 
 # operation: (seed row label, 7.x modes, 8.x modes, carries source VMs, note)
 _TABLE = {
-    _O.CREATE_VM: ("Create a Standalone Virtual Machine", (_N,), (_N,), False,
-                   "New TPM device."),
-    _O.CREATE_VM_FROM_TEMPLATE: ("Create a Virtual Machine from a Template", (_T,), (_T,), False,
-                                 "Copy and replace: depends on the specific VM template."),
-    _O.COMPOSE_VAPP: ("Build a New vApp", (_T,), (_T,), False,
-                      "Copy and replace: depends on the specific VM templates; "
-                      "new VMs get a new TPM device."),
-    _O.CREATE_VAPP_FROM_OVF: ("Create a vApp From an OVF Package", (_N,), (_N,), False,
-                              "New TPM device: uploading an OVF with a TPM."),
-    _O.INSTANTIATE_VAPP_TEMPLATE: ("Create a vApp from a vApp Template", (_T,), (_T,), False,
-                                   "Copy and replace: depends on the vApp template."),
-    _O.IMPORT_VM_AS_VAPP: ("Import a Virtual Machine from vCenter Server as a vApp",
-                           (_C,), (_C,), True, "Copy: the imported VM keeps its TPM device."),
-    _O.ADD_VM_TO_VAPP: ("Add a Virtual Machine to a vApp", (_N,), (_N,), False,
-                        "New TPM device."),
-    _O.ADD_VM_FROM_TEMPLATE: ("Add a VM from a Template to a vApp", (_T,), (_T,), False,
-                              "Copy and replace: depends on the specific VM template."),
-    _O.COPY_VM: ("Copy a Virtual Machine to a Different vApp", (_C,), (_C, _R), True,
-                 "vCenter 7.x copies the TPM device; 8.x can also replace it with a new one."),
-    _O.MOVE_VM: ("Move a Virtual Machine to a Different vApp", (_C,), (_C,), True,
-                 "Copy: a moved VM keeps its TPM device."),
-    _O.COPY_VAPP: ("Copy a vApp", (_C,), (_C, _R), True,
-                   "Applies to all TPM devices within the vApp."),
-    _O.MOVE_VAPP: ("Move a vApp", (_C,), (_C,), True,
-                   "Copy: moveVApp keeps every TPM device and has no shared-storage requirement."),
-    _O.CAPTURE_VAPP: ("Save a vApp as a vApp Template to a Catalog", (_C, _R), (_C, _R), True,
-                      "The chosen mode becomes the template's TPM provisioning "
-                      "(CopyTpmOnInstantiate)."),
-    _O.CAPTURE_VM: ("Add a standalone VM to a catalog", (_C, _R), (_C, _R), True,
-                    "As for saving a vApp as a template: the chosen mode becomes the "
-                    "template's TPM provisioning."),
-    _O.CREATE_TEMPLATE_FROM_OVF: ("Create a vApp Template from an OVF File", (_N,), (_N,), False,
-                                  "New TPM device: uploading an OVF with a TPM; "
-                                  "instantiating the template replaces it."),
-    _O.IMPORT_VM_AS_TEMPLATE: ("Import a VM from vCenter Server as a template",
-                               (_C,), (_C,), True,
-                               "Copy: instantiating the imported template copies the TPM device."),
-    _O.ADD_TPM: ("Add a vTPM to an existing VM", (_N,), (_N,), False,
-                 "New TPM device; the VM must be powered off (no hot-add)."),
-    _O.REMOVE_TPM: ("Remove the vTPM of a VM", (_X,), (_X,), False,
-                    "Removes the TPM device and its secrets; the VM must be powered off."),
+    _O.CREATE_VM: ("Create a Standalone Virtual Machine", (_N,), (_N,), False, "New TPM device."),
+    _O.CREATE_VM_FROM_TEMPLATE: (
+        "Create a Virtual Machine from a Template",
+        (_T,),
+        (_T,),
+        False,
+        "Copy and replace: depends on the specific VM template.",
+    ),
+    _O.COMPOSE_VAPP: (
+        "Build a New vApp",
+        (_T,),
+        (_T,),
+        False,
+        "Copy and replace: depends on the specific VM templates; new VMs get a new TPM device.",
+    ),
+    _O.CREATE_VAPP_FROM_OVF: (
+        "Create a vApp From an OVF Package",
+        (_N,),
+        (_N,),
+        False,
+        "New TPM device: uploading an OVF with a TPM.",
+    ),
+    _O.INSTANTIATE_VAPP_TEMPLATE: (
+        "Create a vApp from a vApp Template",
+        (_T,),
+        (_T,),
+        False,
+        "Copy and replace: depends on the vApp template.",
+    ),
+    _O.IMPORT_VM_AS_VAPP: (
+        "Import a Virtual Machine from vCenter Server as a vApp",
+        (_C,),
+        (_C,),
+        True,
+        "Copy: the imported VM keeps its TPM device.",
+    ),
+    _O.ADD_VM_TO_VAPP: ("Add a Virtual Machine to a vApp", (_N,), (_N,), False, "New TPM device."),
+    _O.ADD_VM_FROM_TEMPLATE: (
+        "Add a VM from a Template to a vApp",
+        (_T,),
+        (_T,),
+        False,
+        "Copy and replace: depends on the specific VM template.",
+    ),
+    _O.COPY_VM: (
+        "Copy a Virtual Machine to a Different vApp",
+        (_C,),
+        (_C, _R),
+        True,
+        "vCenter 7.x copies the TPM device; 8.x can also replace it with a new one.",
+    ),
+    _O.MOVE_VM: (
+        "Move a Virtual Machine to a Different vApp",
+        (_C,),
+        (_C,),
+        True,
+        "Copy: a moved VM keeps its TPM device.",
+    ),
+    _O.COPY_VAPP: ("Copy a vApp", (_C,), (_C, _R), True, "Applies to all TPM devices within the vApp."),
+    _O.MOVE_VAPP: (
+        "Move a vApp",
+        (_C,),
+        (_C,),
+        True,
+        "Copy: moveVApp keeps every TPM device and has no shared-storage requirement.",
+    ),
+    _O.CAPTURE_VAPP: (
+        "Save a vApp as a vApp Template to a Catalog",
+        (_C, _R),
+        (_C, _R),
+        True,
+        "The chosen mode becomes the template's TPM provisioning (CopyTpmOnInstantiate).",
+    ),
+    _O.CAPTURE_VM: (
+        "Add a standalone VM to a catalog",
+        (_C, _R),
+        (_C, _R),
+        True,
+        "As for saving a vApp as a template: the chosen mode becomes the template's TPM provisioning.",
+    ),
+    _O.CREATE_TEMPLATE_FROM_OVF: (
+        "Create a vApp Template from an OVF File",
+        (_N,),
+        (_N,),
+        False,
+        "New TPM device: uploading an OVF with a TPM; instantiating the template replaces it.",
+    ),
+    _O.IMPORT_VM_AS_TEMPLATE: (
+        "Import a VM from vCenter Server as a template",
+        (_C,),
+        (_C,),
+        True,
+        "Copy: instantiating the imported template copies the TPM device.",
+    ),
+    _O.ADD_TPM: (
+        "Add a vTPM to an existing VM",
+        (_N,),
+        (_N,),
+        False,
+        "New TPM device; the VM must be powered off (no hot-add).",
+    ),
+    _O.REMOVE_TPM: (
+        "Remove the vTPM of a VM",
+        (_X,),
+        (_X,),
+        False,
+        "Removes the TPM device and its secrets; the VM must be powered off.",
+    ),
 }
 
 _BAND_SUFFIX = {Band.V7: "7x", Band.V8: "8x"}
@@ -121,17 +188,25 @@ OPERATIONS: Mapping[Operation, OperationRow] = MappingProxyType(
     {op: OperationRow(label, note, carries) for op, (label, _, _, carries, note) in _TABLE.items()}
 )
 
-PROVENANCE: Mapping[Provenance, ProvenanceRule] = MappingProxyType({
-    Provenance.CAPTURED: ProvenanceRule(
-        "provenance.captured", None,
-        "a template captured in Cloud Director copies or replaces the vTPM as chosen at capture"),
-    Provenance.OVF: ProvenanceRule(
-        "provenance.ovf", TpmMode.REPLACE,
-        "a template uploaded from an OVF or OVA replaces the vTPM on instantiation"),
-    Provenance.VCENTER_IMPORT: ProvenanceRule(
-        "provenance.vcenter_import", TpmMode.COPY,
-        "a template imported from vCenter copies the vTPM on instantiation"),
-})
+PROVENANCE: Mapping[Provenance, ProvenanceRule] = MappingProxyType(
+    {
+        Provenance.CAPTURED: ProvenanceRule(
+            "provenance.captured",
+            None,
+            "a template captured in Cloud Director copies or replaces the vTPM as chosen at capture",
+        ),
+        Provenance.OVF: ProvenanceRule(
+            "provenance.ovf",
+            TpmMode.REPLACE,
+            "a template uploaded from an OVF or OVA replaces the vTPM on instantiation",
+        ),
+        Provenance.VCENTER_IMPORT: ProvenanceRule(
+            "provenance.vcenter_import",
+            TpmMode.COPY,
+            "a template imported from vCenter copies the vTPM on instantiation",
+        ),
+    }
+)
 
 
 def allowed(operation: Operation, band: Band) -> Allowed:
@@ -173,8 +248,11 @@ def matrix_rows() -> list[dict]:
         entry: dict = {"operation": operation.value, "label": row.label}
         for band in (Band.V7, Band.V8):
             cell = allowed(operation, band)
-            entry[band.value] = {"modes": [mode.value for mode in cell.modes],
-                                 "default": cell.default.value, "rule": cell.rule}
+            entry[band.value] = {
+                "modes": [mode.value for mode in cell.modes],
+                "default": cell.default.value,
+                "rule": cell.rule,
+            }
         entry["note"] = row.note
         rows.append(entry)
     return rows

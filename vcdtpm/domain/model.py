@@ -1,4 +1,5 @@
 """Domain vocabulary: frozen dataclasses and enums shared by every layer."""
+
 from __future__ import annotations
 
 import enum
@@ -151,11 +152,11 @@ class VmFacts:
     power: Power = Power.OFF
     tpm_present: bool = False
     id: str | None = None
-    vcenter: str | None = None          # provider-only: the vCenter hosting it
-    moref: str | None = None            # provider-only: its managed object id there
-    datastore_url: str | None = None    # provider-only: where its home files live
-    key_provider: str | None = None     # provider-only: name of the key provider
-    tpm_identity: str | None = None     # fingerprint of the EK certificate
+    vcenter: str | None = None  # provider-only: the vCenter hosting it
+    moref: str | None = None  # provider-only: its managed object id there
+    datastore_url: str | None = None  # provider-only: where its home files live
+    key_provider: str | None = None  # provider-only: name of the key provider
+    tpm_identity: str | None = None  # fingerprint of the EK certificate
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,7 @@ class TemplateFacts:
     id: str | None
     name: str
     provenance: Provenance
-    tpm_provisioning: TpmMode | None = None   # captured only
+    tpm_provisioning: TpmMode | None = None  # captured only
     vms: tuple[VmFacts, ...] = ()
 
 

@@ -1,4 +1,5 @@
 """The planner: resolved facts and a request in, a `Plan` of every VM's vTPM out."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -6,8 +7,18 @@ from dataclasses import dataclass, replace
 from vcdtpm.domain import matrix
 from vcdtpm.domain.errors import Invalid
 from vcdtpm.domain.matrix import EMULATION_RULE, Allowed
-from vcdtpm.domain.model import (Band, CheckStatus, MatrixMode, Operation, Plan, PlanInput,
-                                 Subject, TpmAction, TpmMode, VmPlan)
+from vcdtpm.domain.model import (
+    Band,
+    CheckStatus,
+    MatrixMode,
+    Operation,
+    Plan,
+    PlanInput,
+    Subject,
+    TpmAction,
+    TpmMode,
+    VmPlan,
+)
 from vcdtpm.domain.preflight import ModeVerdict, VmCase, check_vm, no_vm_checks
 from vcdtpm.domain.versions import band_of, lower_band
 
@@ -42,8 +53,9 @@ def plan(inp: PlanInput) -> Plan:
     source_band = lower_band(*(band_of(s.source.version) for s in inp.subjects if s.source))
     band = matrix.lookup_band(inp.operation, source_band, target_band)
     decisions = [decide(inp, subject, band) for subject in inp.subjects]
-    checks = [check for subject, decision in zip(inp.subjects, decisions)
-              for check in check_vm(_case(inp, subject, decision))] or no_vm_checks()
+    checks = [
+        check for subject, decision in zip(inp.subjects, decisions) for check in check_vm(_case(inp, subject, decision))
+    ] or no_vm_checks()
     warnings = [c.message for c in checks if c.status is CheckStatus.WARN]
     warnings += [decision.note for decision in decisions if decision.note]
     return Plan(
@@ -93,10 +105,17 @@ def decide(inp: PlanInput, subject: Subject, band: Band) -> Decision:
 
 
 def _case(inp: PlanInput, subject: Subject, decision: Decision) -> VmCase:
-    return VmCase(inp.operation, subject, inp.target, decision.action, decision.mode,
-                  carried=decision.carried, by_request=decision.by_request,
-                  fast_cross_vcenter_instantiation=inp.fast_cross_vcenter_instantiation,
-                  acknowledge_tpm_data_loss=inp.acknowledge_tpm_data_loss)
+    return VmCase(
+        inp.operation,
+        subject,
+        inp.target,
+        decision.action,
+        decision.mode,
+        carried=decision.carried,
+        by_request=decision.by_request,
+        fast_cross_vcenter_instantiation=inp.fast_cross_vcenter_instantiation,
+        acknowledge_tpm_data_loss=inp.acknowledge_tpm_data_loss,
+    )
 
 
 def _vm_plan(subject: Subject, decision: Decision) -> VmPlan:
@@ -113,30 +132,36 @@ def _no_mode_needed(inp: PlanInput, what: str) -> ModeVerdict:
     """The verdict for an operation whose vTPM outcome leaves nothing to choose."""
     if inp.requested is None:
         return ModeVerdict(CheckStatus.PASS, f"{what}; no TPM mode is needed.")
-    return ModeVerdict(CheckStatus.FAIL,
-                       f"{what}; the requested TPM mode '{inp.requested.value}' does "
-                       f"not apply to {inp.operation.value}.",
-                       f"Omit `tpm` for {inp.operation.value}.")
+    return ModeVerdict(
+        CheckStatus.FAIL,
+        f"{what}; the requested TPM mode '{inp.requested.value}' does not apply to {inp.operation.value}.",
+        f"Omit `tpm` for {inp.operation.value}.",
+    )
 
 
 def _add_tpm(inp: PlanInput, subject: Subject, cell: Allowed) -> Decision:
     name = subject.vm.name
     if subject.vm.tpm_present:
-        return Decision(TpmAction.NONE, cell.rule,
-                        f"{name} already has a vTPM; a VM can have only one.",
-                        _no_mode_needed(inp, f"{name} already has a vTPM"))
-    return Decision(TpmAction.NEW, cell.rule, f"{name} gets a new, blank vTPM.",
-                    _no_mode_needed(inp, f"Adding a vTPM to {name} creates a new one"))
+        return Decision(
+            TpmAction.NONE,
+            cell.rule,
+            f"{name} already has a vTPM; a VM can have only one.",
+            _no_mode_needed(inp, f"{name} already has a vTPM"),
+        )
+    return Decision(
+        TpmAction.NEW,
+        cell.rule,
+        f"{name} gets a new, blank vTPM.",
+        _no_mode_needed(inp, f"Adding a vTPM to {name} creates a new one"),
+    )
 
 
 def _remove_tpm(inp: PlanInput, subject: Subject, cell: Allowed) -> Decision:
     name = subject.vm.name
     if not subject.vm.tpm_present:
         return _none(subject, cell.rule, f"{name} has no vTPM to remove.")
-    reason = (f"The vTPM of {name} is removed with its keys; the VM files may be "
-              "decrypted as well.")
-    return Decision(TpmAction.REMOVE, cell.rule, reason,
-                    _no_mode_needed(inp, f"Removing the vTPM of {name}"))
+    reason = f"The vTPM of {name} is removed with its keys; the VM files may be decrypted as well."
+    return Decision(TpmAction.REMOVE, cell.rule, reason, _no_mode_needed(inp, f"Removing the vTPM of {name}"))
 
 
 def _new_vm(inp: PlanInput, subject: Subject, cell: Allowed) -> Decision:
@@ -145,8 +170,10 @@ def _new_vm(inp: PlanInput, subject: Subject, cell: Allowed) -> Decision:
         return _none(subject, cell.rule, f"{name} has no vTPM and gets none.")
     reason = f"{name} gets a new vTPM."
     if inp.requested is not None and MatrixMode.TEMPLATE in cell.modes:
-        mode = ModeVerdict(CheckStatus.SKIP, f"The requested TPM mode applies to the template "
-                           f"VMs; {name} is a new VM and gets a new vTPM.")
+        mode = ModeVerdict(
+            CheckStatus.SKIP,
+            f"The requested TPM mode applies to the template VMs; {name} is a new VM and gets a new vTPM.",
+        )
     else:
         mode = _no_mode_needed(inp, f"{name} is new and gets a new vTPM")
     return Decision(TpmAction.NEW, cell.rule, reason, mode)
@@ -168,8 +195,8 @@ def _from_template(inp: PlanInput, subject: Subject) -> Decision:
             CheckStatus.FAIL,
             f"The template {does} the vTPM of {name}; the requested TPM mode "
             f"'{inp.requested.value}' cannot override it.",
-            f"Omit `tpm`, or pick a template whose TPM provisioning is "
-            f"'{inp.requested.value}'.")
+            f"Omit `tpm`, or pick a template whose TPM provisioning is '{inp.requested.value}'.",
+        )
     action = TpmAction.COPY if mode is TpmMode.COPY else TpmAction.REPLACE
     return Decision(action, rule, reason, verdict, carried=action is TpmAction.COPY)
 
@@ -187,7 +214,8 @@ def _carry(inp: PlanInput, subject: Subject, band: Band, cell: Allowed) -> Decis
         CheckStatus.FAIL,
         f"{matrix.operation_row(inp.operation).label} only copies the vTPM on the "
         f"{band.value} band; '{requested.value}' is not offered.",
-        f"Omit `tpm` (or set it to copy) for {inp.operation.value}.")
+        f"Omit `tpm` (or set it to copy) for {inp.operation.value}.",
+    )
     return Decision(TpmAction.COPY, cell.rule, _copy_reason(inp, name), verdict, carried=True)
 
 
@@ -196,9 +224,11 @@ def _carry_allowed(inp: PlanInput, subject: Subject, cell: Allowed, mode: TpmMod
     how = "as requested" if inp.requested is not None else "Cloud Director's default"
     verdict = ModeVerdict(CheckStatus.PASS, f"'{mode.value}' is offered for {name} ({how}).")
     if inp.operation in _CAPTURES:
-        will = ("copy the vTPM" if mode is TpmMode.COPY else "give each new VM a new, blank vTPM")
-        reason = (f"The template keeps a copy of the vTPM of {name}; instantiating it will "
-                  f"{will} (TPM provisioning '{mode.value}').")
+        will = "copy the vTPM" if mode is TpmMode.COPY else "give each new VM a new, blank vTPM"
+        reason = (
+            f"The template keeps a copy of the vTPM of {name}; instantiating it will "
+            f"{will} (TPM provisioning '{mode.value}')."
+        )
         return Decision(TpmAction.COPY, cell.rule, reason, verdict, carried=True)
     if mode is TpmMode.REPLACE:
         reason = f"The copy of {name} gets a new, blank vTPM, as requested."
@@ -207,15 +237,13 @@ def _carry_allowed(inp: PlanInput, subject: Subject, cell: Allowed, mode: TpmMod
 
 
 def _copy_reason(inp: PlanInput, name: str) -> str:
-    return _KEEPS.get(inp.operation, "The copy of {name} gets a copy of its vTPM.").format(
-        name=name)
+    return _KEEPS.get(inp.operation, "The copy of {name} gets a copy of its vTPM.").format(name=name)
 
 
 def _emulable(operation: Operation, band: Band) -> bool:
     """Replace is offered on 8.x but not on 7.x for this operation."""
     offers = {b: matrix.allowed(operation, b).modes for b in Band}
-    return (band is Band.V7 and MatrixMode.REPLACE not in offers[Band.V7]
-            and MatrixMode.REPLACE in offers[Band.V8])
+    return band is Band.V7 and MatrixMode.REPLACE not in offers[Band.V7] and MatrixMode.REPLACE in offers[Band.V8]
 
 
 def _replace_on_7x(inp: PlanInput, subject: Subject, cell: Allowed) -> Decision:
@@ -226,12 +254,13 @@ def _replace_on_7x(inp: PlanInput, subject: Subject, cell: Allowed) -> Decision:
             f"Replace is not offered for {inp.operation.value} on the 7.x band: vCenter 7.x "
             f"copies the vTPM of {name} as an exact replica.",
             "Set replace_on_7x: true to emulate replace (copy, then remove and re-add the "
-            "vTPM on the powered-off copy), or use vCenters of the 8.x band at both ends.")
+            "vTPM on the powered-off copy), or use vCenters of the 8.x band at both ends.",
+        )
         return Decision(TpmAction.COPY, cell.rule, _copy_reason(inp, name), verdict, carried=True)
-    verdict = ModeVerdict(CheckStatus.PASS, f"Replace for {name} is emulated on the 7.x band "
-                          "(replace_on_7x).")
+    verdict = ModeVerdict(CheckStatus.PASS, f"Replace for {name} is emulated on the 7.x band (replace_on_7x).")
     reason = f"The copy of {name} gets a new, blank vTPM: replace is emulated on the 7.x band."
-    note = (f"Replace for {name} is emulated on the 7.x band: the VM is copied with its vTPM, "
-            "then the vTPM of the powered-off copy is removed and a new one is added.")
-    return Decision(TpmAction.REPLACE, EMULATION_RULE, reason, verdict,
-                    carried=True, by_request=True, note=note)
+    note = (
+        f"Replace for {name} is emulated on the 7.x band: the VM is copied with its vTPM, "
+        "then the vTPM of the powered-off copy is removed and a new one is added."
+    )
+    return Decision(TpmAction.REPLACE, EMULATION_RULE, reason, verdict, carried=True, by_request=True, note=note)

@@ -1,4 +1,5 @@
 """From a plan to the steps that carry it out; replace on 7.x becomes copy, remove, add."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -8,14 +9,24 @@ from vcdtpm.domain.model import Operation, Plan, TpmAction, TpmMode
 
 # what each operation's main step produces, keyed as in an operation's `result`
 RESULT_KIND = {
-    Operation.CREATE_VM: "vm", Operation.CREATE_VM_FROM_TEMPLATE: "vm", Operation.ADD_VM_TO_VAPP: "vm",
-    Operation.ADD_VM_FROM_TEMPLATE: "vm", Operation.COPY_VM: "vm", Operation.MOVE_VM: "vm",
-    Operation.ADD_TPM: "vm", Operation.REMOVE_TPM: "vm",
-    Operation.COMPOSE_VAPP: "vapp", Operation.CREATE_VAPP_FROM_OVF: "vapp",
-    Operation.INSTANTIATE_VAPP_TEMPLATE: "vapp", Operation.IMPORT_VM_AS_VAPP: "vapp",
-    Operation.COPY_VAPP: "vapp", Operation.MOVE_VAPP: "vapp",
-    Operation.CAPTURE_VAPP: "template", Operation.CAPTURE_VM: "template",
-    Operation.CREATE_TEMPLATE_FROM_OVF: "template", Operation.IMPORT_VM_AS_TEMPLATE: "template",
+    Operation.CREATE_VM: "vm",
+    Operation.CREATE_VM_FROM_TEMPLATE: "vm",
+    Operation.ADD_VM_TO_VAPP: "vm",
+    Operation.ADD_VM_FROM_TEMPLATE: "vm",
+    Operation.COPY_VM: "vm",
+    Operation.MOVE_VM: "vm",
+    Operation.ADD_TPM: "vm",
+    Operation.REMOVE_TPM: "vm",
+    Operation.COMPOSE_VAPP: "vapp",
+    Operation.CREATE_VAPP_FROM_OVF: "vapp",
+    Operation.INSTANTIATE_VAPP_TEMPLATE: "vapp",
+    Operation.IMPORT_VM_AS_VAPP: "vapp",
+    Operation.COPY_VAPP: "vapp",
+    Operation.MOVE_VAPP: "vapp",
+    Operation.CAPTURE_VAPP: "template",
+    Operation.CAPTURE_VM: "template",
+    Operation.CREATE_TEMPLATE_FROM_OVF: "template",
+    Operation.IMPORT_VM_AS_TEMPLATE: "template",
 }
 
 

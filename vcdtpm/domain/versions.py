@@ -1,4 +1,5 @@
 """vCenter version parsing, bands, and "7.0 U2" arithmetic."""
+
 from __future__ import annotations
 
 import re

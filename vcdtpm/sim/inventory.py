@@ -1,4 +1,5 @@
 """The simulated cloud's one inventory: mutable records behind both faces."""
+
 from __future__ import annotations
 
 import hashlib
@@ -22,14 +23,14 @@ class SimVTpm:
     nvram: bytes
 
     @classmethod
-    def fresh(cls) -> "SimVTpm":
+    def fresh(cls) -> SimVTpm:
         return cls(ek_cert=b"EKCERT-" + secrets.token_bytes(48), nvram=secrets.token_bytes(256))
 
     @property
     def identity(self) -> str:
         return "sha256:" + hashlib.sha256(self.ek_cert).hexdigest()
 
-    def copy(self) -> "SimVTpm":
+    def copy(self) -> SimVTpm:
         return SimVTpm(ek_cert=self.ek_cert, nvram=self.nvram)
 
 
@@ -57,17 +58,17 @@ class SimVm:
     name: str
     guest_os: str
     vcenter: str
-    datastore: str                       # datastore name on its vCenter
+    datastore: str  # datastore name on its vCenter
     moref: str
     firmware: Firmware = Firmware.EFI
     hardware_version: int = 19
     power: Power = Power.OFF
     tpm: SimVTpm | None = None
-    key_provider: str | None = None      # key provider encrypting its home files
+    key_provider: str | None = None  # key provider encrypting its home files
     key_id: str | None = None
     id: str = field(default_factory=new_id)
-    vapp: str | None = None              # id of the vApp holding it
-    template: str | None = None          # id of the template holding it
+    vapp: str | None = None  # id of the vApp holding it
+    template: str | None = None  # id of the template holding it
 
     @property
     def encryption_bundle(self) -> str | None:
@@ -89,7 +90,7 @@ class SimVdc:
 class SimVApp:
     name: str
     org: str
-    vdc: str                             # vdc id
+    vdc: str  # vdc id
     vms: list[str] = field(default_factory=list)
     id: str = field(default_factory=new_id)
 
@@ -98,8 +99,8 @@ class SimVApp:
 class SimTemplate:
     name: str
     org: str
-    catalog: str                         # catalog id
-    vdc: str                             # vdc id whose storage holds its VMs
+    catalog: str  # catalog id
+    vdc: str  # vdc id whose storage holds its VMs
     provenance: Provenance
     tpm_provisioning: TpmMode | None = None
     vms: list[str] = field(default_factory=list)
@@ -110,7 +111,7 @@ class SimTemplate:
 class SimCatalog:
     name: str
     org: str
-    vdc: str | None = None               # vdc id whose storage holds its templates
+    vdc: str | None = None  # vdc id whose storage holds its templates
     templates: list[str] = field(default_factory=list)
     id: str = field(default_factory=new_id)
 

@@ -1,16 +1,17 @@
 """The simulated vCenter: the VCenter port answered from the shared inventory."""
+
 from __future__ import annotations
 
 import base64
 import binascii
-from typing import Sequence
+from collections.abc import Sequence
 
 from vcdtpm.domain.errors import BackendError, Invalid, NotFound
 from vcdtpm.domain.model import Datastore, Firmware, VCenterFacts, VmFacts
 from vcdtpm.ports import TpmBackup, VCenter
 from vcdtpm.sim.inventory import Inventory, SimVCenter, SimVm, SimVTpm
 
-TPM_DEVICE_KEY = 11000        # the device key vSphere gives a VirtualTPM
+TPM_DEVICE_KEY = 11000  # the device key vSphere gives a VirtualTPM
 
 
 class SimulatedVCenter(VCenter):
@@ -31,17 +32,21 @@ class SimulatedVCenter(VCenter):
         with self.inventory.lock:
             self.round_trips += 1
             vc = self._vcenter()
-            return VCenterFacts(name=vc.name, version=vc.version, key_providers=tuple(vc.key_providers),
-                                hosts=tuple(vc.hosts), datastores=tuple(vc.datastores),
-                                clone_tpm_policy=vc.clone_tpm_policy)
+            return VCenterFacts(
+                name=vc.name,
+                version=vc.version,
+                key_providers=tuple(vc.key_providers),
+                hosts=tuple(vc.hosts),
+                datastores=tuple(vc.datastores),
+                clone_tpm_policy=vc.clone_tpm_policy,
+            )
 
     def vm_facts(self, morefs: Sequence[str]) -> dict[str, VmFacts]:
         wanted = set(morefs)
         with self.inventory.lock:
             self.round_trips += 1
             vc = self._vcenter()
-            return {vm.moref: _facts(vm, vc) for vm in self.inventory.vcenter_vms(self.name)
-                    if vm.moref in wanted}
+            return {vm.moref: _facts(vm, vc) for vm in self.inventory.vcenter_vms(self.name) if vm.moref in wanted}
 
     def find_vm(self, name: str) -> VmFacts | None:
         """A VM that Cloud Director does not manage yet (the ones import can take), by name."""
@@ -64,10 +69,17 @@ class SimulatedVCenter(VCenter):
             if vm.tpm is None or vm.key_id is None or vm.key_provider is None:
                 raise Invalid("vm", f"{vm.name} has no vTPM to back up")
             return TpmBackup(
-                vm_name=vm.name, guest_os=vm.guest_os, hardware_version=vm.hardware_version,
-                firmware=vm.firmware.value, key_provider=vm.key_provider, key_id=vm.key_id,
-                encryption_bundle=vm.encryption_bundle or "", tpm_device=_tpm_device(vm.tpm),
-                nvram=bytes(vm.tpm.nvram), identity=vm.tpm.identity)
+                vm_name=vm.name,
+                guest_os=vm.guest_os,
+                hardware_version=vm.hardware_version,
+                firmware=vm.firmware.value,
+                key_provider=vm.key_provider,
+                key_id=vm.key_id,
+                encryption_bundle=vm.encryption_bundle or "",
+                tpm_device=_tpm_device(vm.tpm),
+                nvram=bytes(vm.tpm.nvram),
+                identity=vm.tpm.identity,
+            )
 
     def restore_vtpm(self, backup: TpmBackup, name: str, datastore: str | None = None) -> VmFacts:
         """A new vCenter-only VM with the backup's keyId, bundle, firmware, vTPM device and NVRAM;
@@ -76,20 +88,28 @@ class SimulatedVCenter(VCenter):
             self.round_trips += 1
             vc = self._vcenter()
             store = self._restore_checks(vc, backup, name, datastore)
-            vm = SimVm(name=name, guest_os=backup.guest_os, vcenter=vc.name, datastore=store.name,
-                       moref=vc.next_moref(), firmware=Firmware.EFI, hardware_version=backup.hardware_version,
-                       tpm=SimVTpm(ek_cert=_ek_cert(backup.tpm_device, self.name), nvram=bytes(backup.nvram)),
-                       key_provider=backup.key_provider, key_id=backup.key_id)
+            vm = SimVm(
+                name=name,
+                guest_os=backup.guest_os,
+                vcenter=vc.name,
+                datastore=store.name,
+                moref=vc.next_moref(),
+                firmware=Firmware.EFI,
+                hardware_version=backup.hardware_version,
+                tpm=SimVTpm(ek_cert=_ek_cert(backup.tpm_device, self.name), nvram=bytes(backup.nvram)),
+                key_provider=backup.key_provider,
+                key_id=backup.key_id,
+            )
             if vm.encryption_bundle != backup.encryption_bundle:
                 raise self._refused("the encryption.bundle does not match the keyId")
             self.inventory.vms[vm.id] = vm
             return _facts(vm, vc)
 
-    def _restore_checks(self, vc: SimVCenter, backup: TpmBackup, name: str,
-                        datastore: str | None) -> Datastore:
+    def _restore_checks(self, vc: SimVCenter, backup: TpmBackup, name: str, datastore: str | None) -> Datastore:
         if not any(kp.name == backup.key_provider for kp in vc.key_providers):
-            raise self._refused(f"key provider {backup.key_provider} is not registered, so key "
-                                f"{backup.key_id} cannot be retrieved")
+            raise self._refused(
+                f"key provider {backup.key_provider} is not registered, so key {backup.key_id} cannot be retrieved"
+            )
         if backup.firmware != Firmware.EFI.value:
             raise self._refused("a VirtualTPM device needs EFI firmware")
         if any(vm.name == name for vm in self.inventory.vcenter_vms(vc.name)):
@@ -113,25 +133,36 @@ def _facts(vm: SimVm, vc: SimVCenter) -> VmFacts:
     """What vSphere tells about one VM; it knows nothing of Cloud Director URNs."""
     store = vc.datastore(vm.datastore)
     return VmFacts(
-        name=vm.name, guest_os=vm.guest_os, firmware=vm.firmware, hardware_version=vm.hardware_version,
-        power=vm.power, tpm_present=vm.tpm is not None, vcenter=vc.name, moref=vm.moref,
-        datastore_url=store.url if store else None, key_provider=vm.key_provider,
-        tpm_identity=vm.tpm.identity if vm.tpm else None)
+        name=vm.name,
+        guest_os=vm.guest_os,
+        firmware=vm.firmware,
+        hardware_version=vm.hardware_version,
+        power=vm.power,
+        tpm_present=vm.tpm is not None,
+        vcenter=vc.name,
+        moref=vm.moref,
+        datastore_url=store.url if store else None,
+        key_provider=vm.key_provider,
+        tpm_identity=vm.tpm.identity if vm.tpm else None,
+    )
 
 
 def _tpm_device(tpm: SimVTpm) -> dict:
     """The VirtualTPM device as the backup keeps it: JSON-safe, certificates in base64."""
-    return {"key": TPM_DEVICE_KEY,
-            "endorsement_key_certificate": [base64.b64encode(tpm.ek_cert).decode("ascii")],
-            "endorsement_key_certificate_signing_request": []}
+    return {
+        "key": TPM_DEVICE_KEY,
+        "endorsement_key_certificate": [base64.b64encode(tpm.ek_cert).decode("ascii")],
+        "endorsement_key_certificate_signing_request": [],
+    }
 
 
 def _ek_cert(device: dict, vcenter: str) -> bytes:
     try:
         return base64.b64decode(device["endorsement_key_certificate"][0], validate=True)
     except (KeyError, IndexError, TypeError, binascii.Error):
-        raise BackendError(backend=f"vCenter {vcenter}",
-                           reason="the VirtualTPM device carries no endorsement key certificate") from None
+        raise BackendError(
+            backend=f"vCenter {vcenter}", reason="the VirtualTPM device carries no endorsement key certificate"
+        ) from None
 
 
 def simulated_vcenters(inventory: Inventory) -> dict[str, SimulatedVCenter]:

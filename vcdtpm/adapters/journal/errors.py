@@ -1,4 +1,5 @@
 """Error families of the journal: reused idempotency keys, lost leases, steps out of order."""
+
 from __future__ import annotations
 
 from vcdtpm.domain.errors import Conflict, Invalid
@@ -10,8 +11,7 @@ class IdempotencyKeyReused(Invalid):
     slug = "idempotency-key-reused"
 
     def __init__(self, key: str):
-        super().__init__("Idempotency-Key",
-                         "was already used in this org for a different request body")
+        super().__init__("Idempotency-Key", "was already used in this org for a different request body")
         self.key = key
 
 

@@ -1,4 +1,5 @@
 """Reading rows into views: operations with their steps, never the token column."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -9,8 +10,9 @@ from vcdtpm.adapters.journal.schema import VIEW_COLUMNS, operations, steps
 from vcdtpm.adapters.journal.views import OperationView, StepView, derive_progress
 
 
-def load_operations(conn: sa.Connection, where, *, newest_first: bool = False,
-                    limit: int | None = None) -> list[OperationView]:
+def load_operations(
+    conn: sa.Connection, where, *, newest_first: bool = False, limit: int | None = None
+) -> list[OperationView]:
     """The operations matching `where` in creation order (or newest first), with their steps."""
     order = operations.c.seq.desc() if newest_first else operations.c.seq.asc()
     query = sa.select(*VIEW_COLUMNS).where(where).order_by(order)
@@ -29,24 +31,43 @@ def load_operation(conn: sa.Connection, where) -> OperationView | None:
 def _steps_of(conn: sa.Connection, op_ids: list[str]) -> dict[str, tuple[StepView, ...]]:
     grouped: dict[str, list[StepView]] = defaultdict(list)
     if op_ids:
-        query = (sa.select(steps).where(steps.c.op_id.in_(op_ids))
-                 .order_by(steps.c.op_id, steps.c.idx))
+        query = sa.select(steps).where(steps.c.op_id.in_(op_ids)).order_by(steps.c.op_id, steps.c.idx)
         for row in conn.execute(query):
             grouped[row.op_id].append(_step_view(row))
     return {op_id: tuple(grouped[op_id]) for op_id in op_ids}
 
 
 def _step_view(row) -> StepView:
-    return StepView(index=row.idx, name=row.name, kind=row.kind, params=row.params or {},
-                    status=row.status, task=row.task, progress=row.progress,
-                    result=row.result, error=row.error,
-                    started_at=row.started_at, finished_at=row.finished_at)
+    return StepView(
+        index=row.idx,
+        name=row.name,
+        kind=row.kind,
+        params=row.params or {},
+        status=row.status,
+        task=row.task,
+        progress=row.progress,
+        result=row.result,
+        error=row.error,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+    )
 
 
 def _operation_view(row, step_views: tuple[StepView, ...]) -> OperationView:
     return OperationView(
-        id=row.id, org=row.org, user=row.username, operation=row.operation,
-        status=row.status, progress=derive_progress(row.status, step_views), steps=step_views,
-        result=row.result, error=row.error, plan=row.plan, request=row.request,
-        created_at=row.created_at, updated_at=row.updated_at,
-        owner=row.owner, lease_expires=row.lease_expires)
+        id=row.id,
+        org=row.org,
+        user=row.username,
+        operation=row.operation,
+        status=row.status,
+        progress=derive_progress(row.status, step_views),
+        steps=step_views,
+        result=row.result,
+        error=row.error,
+        plan=row.plan,
+        request=row.request,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        owner=row.owner,
+        lease_expires=row.lease_expires,
+    )

@@ -1,9 +1,10 @@
 """The journal's tables, and engines for SQLite (one process, WAL) or PostgreSQL (many replicas)."""
+
 from __future__ import annotations
 
 import importlib.util
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -26,10 +27,10 @@ class UtcDateTime(sa.TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("journal timestamps must be timezone-aware")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value, dialect):
-        return None if value is None else value.replace(tzinfo=timezone.utc)
+        return None if value is None else value.replace(tzinfo=UTC)
 
 
 def _json() -> sa.JSON:
@@ -44,7 +45,8 @@ def _one_of(column: str, values: tuple[str, ...]) -> sa.CheckConstraint:
 metadata = sa.MetaData()
 
 operations = sa.Table(
-    "journal_operations", metadata,
+    "journal_operations",
+    metadata,
     sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("id", sa.String(36), nullable=False, unique=True),
     sa.Column("org", sa.String(255), nullable=False),
@@ -68,9 +70,9 @@ operations = sa.Table(
 )
 
 steps = sa.Table(
-    "journal_steps", metadata,
-    sa.Column("op_id", sa.String(36), sa.ForeignKey(operations.c.id, ondelete="CASCADE"),
-              primary_key=True),
+    "journal_steps",
+    metadata,
+    sa.Column("op_id", sa.String(36), sa.ForeignKey(operations.c.id, ondelete="CASCADE"), primary_key=True),
     sa.Column("idx", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("name", sa.String(128), nullable=False),
     sa.Column("kind", sa.String(64), nullable=False),
@@ -112,18 +114,20 @@ def create_tables(engine: sa.Engine) -> None:
 def _with_driver(url: str) -> str:
     """Plain postgres(ql):// URLs use psycopg 3 when it is installed (SQLAlchemy's default is psycopg2)."""
     if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+        url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://") and importlib.util.find_spec("psycopg") is not None:
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 
 def _sqlite_engine(url: sa.URL) -> tuple[sa.Engine, threading.RLock | None]:
     memory = url.database in (None, "", ":memory:")
-    options: dict = {"hide_parameters": True,
-                     "connect_args": {"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False}}
+    options: dict = {
+        "hide_parameters": True,
+        "connect_args": {"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False},
+    }
     if memory:
-        options["poolclass"] = StaticPool   # one shared connection, so one shared database
+        options["poolclass"] = StaticPool  # one shared connection, so one shared database
     else:
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(url, **options)
@@ -133,10 +137,14 @@ def _sqlite_engine(url: sa.URL) -> tuple[sa.Engine, threading.RLock | None]:
 
 
 def _sqlite_on_connect(dbapi_connection, _record) -> None:
-    dbapi_connection.isolation_level = None   # transactions are begun by _sqlite_on_begin
+    dbapi_connection.isolation_level = None  # transactions are begun by _sqlite_on_begin
     cursor = dbapi_connection.cursor()
-    for pragma in ("journal_mode=WAL", f"busy_timeout={int(SQLITE_BUSY_SECONDS * 1000)}",
-                   "foreign_keys=ON", "synchronous=NORMAL"):
+    for pragma in (
+        "journal_mode=WAL",
+        f"busy_timeout={int(SQLITE_BUSY_SECONDS * 1000)}",
+        "foreign_keys=ON",
+        "synchronous=NORMAL",
+    ):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
 
@@ -148,4 +156,4 @@ def _sqlite_on_begin(conn: sa.Connection) -> None:
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

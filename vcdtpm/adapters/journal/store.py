@@ -1,21 +1,33 @@
 """The journal: durable operations and their steps, leases for workers, idempotency keys per org."""
+
 from __future__ import annotations
 
 import builtins
 import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import datetime, timedelta
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from vcdtpm.domain.errors import Invalid, NotFound
 from vcdtpm.adapters.journal.errors import IdempotencyKeyReused, LeaseLost, StepOutOfOrder
 from vcdtpm.adapters.journal.rows import load_operation, load_operations
 from vcdtpm.adapters.journal.schema import create_tables, make_engine, operations, steps, utcnow
-from vcdtpm.adapters.journal.views import (FAILED, ISSUING, PENDING, QUEUED, RUNNING, SUCCEEDED, TERMINAL,
-                                  OperationView, StepSpec, request_digest)
+from vcdtpm.adapters.journal.views import (
+    FAILED,
+    ISSUING,
+    PENDING,
+    QUEUED,
+    RUNNING,
+    SUCCEEDED,
+    TERMINAL,
+    OperationView,
+    StepSpec,
+    request_digest,
+)
+from vcdtpm.domain.errors import Invalid, NotFound
 
 MAX_KEY_LENGTH = 255
 CREATE_ATTEMPTS = 3
@@ -36,7 +48,7 @@ class Journal:
         create_tables(self._engine)
 
     def __repr__(self) -> str:
-        return f"Journal({self._engine.url!r})"     # SQLAlchemy masks any password
+        return f"Journal({self._engine.url!r})"  # SQLAlchemy masks any password
 
     def close(self) -> None:
         self._engine.dispose()
@@ -49,9 +61,18 @@ class Journal:
                 yield conn
 
     # -- creating and reading -----------------------------------------------------
-    def create(self, *, org: str, user: str, operation: str, request: dict[str, Any],
-               plan: dict[str, Any], steps: builtins.list[StepSpec],
-               idempotency_key: str | None, token: str) -> tuple[OperationView, bool]:
+    def create(
+        self,
+        *,
+        org: str,
+        user: str,
+        operation: str,
+        request: dict[str, Any],
+        plan: dict[str, Any],
+        steps: builtins.list[StepSpec],
+        idempotency_key: str | None,
+        token: str,
+    ) -> tuple[OperationView, bool]:
         """A new queued operation, or the one this org's `idempotency_key` already names.
 
         The same key with another request body raises IdempotencyKeyReused.
@@ -65,17 +86,26 @@ class Journal:
                     found = _by_key(conn, org, idempotency_key, operation, digest)
                     if found is not None:
                         return load_operation(conn, operations.c.id == found), False
-                    op_id = self._insert(conn, org=org, username=user, operation=operation,
-                                         request=request, request_sha256=digest, plan=plan,
-                                         idempotency_key=idempotency_key, token=token)
+                    op_id = self._insert(
+                        conn,
+                        org=org,
+                        username=user,
+                        operation=operation,
+                        request=request,
+                        request_sha256=digest,
+                        plan=plan,
+                        idempotency_key=idempotency_key,
+                        token=token,
+                    )
                     _insert_steps(conn, op_id, steps)
                     return load_operation(conn, operations.c.id == op_id), True
             except IntegrityError:
                 if idempotency_key is None or attempt == CREATE_ATTEMPTS - 1:
                     raise
 
-    def find(self, *, org: str, idempotency_key: str | None, operation: str,
-             request: dict[str, Any]) -> OperationView | None:
+    def find(
+        self, *, org: str, idempotency_key: str | None, operation: str, request: dict[str, Any]
+    ) -> OperationView | None:
         """The org's operation already made under `idempotency_key` for this very
         request, or None; IdempotencyKeyReused when the key named another body."""
         _check_key(idempotency_key)
@@ -85,8 +115,7 @@ class Journal:
 
     def _insert(self, conn: sa.Connection, **values: Any) -> str:
         op_id, now = str(uuid.uuid4()), self._clock()
-        conn.execute(sa.insert(operations).values(id=op_id, status=QUEUED, created_at=now,
-                                                  updated_at=now, **values))
+        conn.execute(sa.insert(operations).values(id=op_id, status=QUEUED, created_at=now, updated_at=now, **values))
         return op_id
 
     def get(self, op_id: str, org: str) -> OperationView | None:
@@ -114,9 +143,15 @@ class Journal:
                 if op_id is None:
                     return None
                 taken = conn.execute(
-                    sa.update(operations).where(operations.c.id == op_id, _claimable(now))
-                    .values(status=RUNNING, owner=worker, updated_at=now,
-                            lease_expires=now + timedelta(seconds=lease_seconds)))
+                    sa.update(operations)
+                    .where(operations.c.id == op_id, _claimable(now))
+                    .values(
+                        status=RUNNING,
+                        owner=worker,
+                        updated_at=now,
+                        lease_expires=now + timedelta(seconds=lease_seconds),
+                    )
+                )
                 if taken.rowcount == 1:
                     return load_operation(conn, operations.c.id == op_id)
         return None
@@ -126,8 +161,10 @@ class Journal:
         with self._tx(write=True) as conn:
             now = self._clock()
             renewed = conn.execute(
-                sa.update(operations).where(_held(op_id, worker, now))
-                .values(lease_expires=now + timedelta(seconds=lease_seconds), updated_at=now))
+                sa.update(operations)
+                .where(_held(op_id, worker, now))
+                .values(lease_expires=now + timedelta(seconds=lease_seconds), updated_at=now)
+            )
             return renewed.rowcount == 1
 
     def release(self, op_id: str, worker: str) -> bool:
@@ -136,59 +173,79 @@ class Journal:
             released = conn.execute(
                 sa.update(operations)
                 .where(operations.c.id == op_id, operations.c.owner == worker)
-                .values(owner=None, lease_expires=None, updated_at=self._clock()))
+                .values(owner=None, lease_expires=None, updated_at=self._clock())
+            )
             return released.rowcount == 1
 
     def _hold(self, conn: sa.Connection, op_id: str, worker: str, now: datetime) -> None:
         """Touch the operation if the worker holds its lease (locking the row), else LeaseLost."""
-        touched = conn.execute(sa.update(operations).where(_held(op_id, worker, now))
-                               .values(updated_at=now))
+        touched = conn.execute(sa.update(operations).where(_held(op_id, worker, now)).values(updated_at=now))
         if touched.rowcount != 1:
             raise LeaseLost(op_id, worker)
 
     # -- steps and the end ------------------------------------------------------------
     def step_issuing(self, op_id: str, index: int, worker: str) -> None:
         """Record, before a backend request is sent, that the step is being issued."""
-        self._move_step(op_id, index, worker, ISSUING, (PENDING, ISSUING),
-                        lambda row, now: {"started_at": row.started_at or now})
+        self._move_step(
+            op_id, index, worker, ISSUING, (PENDING, ISSUING), lambda row, now: {"started_at": row.started_at or now}
+        )
 
     def step_attached(self, op_id: str, index: int, worker: str, task: str) -> None:
         """Record the backend task (href or id) carrying the step: it is now running."""
-        self._move_step(op_id, index, worker, RUNNING, (ISSUING, RUNNING),
-                        lambda row, now: {"task": task})
+        self._move_step(op_id, index, worker, RUNNING, (ISSUING, RUNNING), lambda row, now: {"task": task})
 
     def step_progress(self, op_id: str, index: int, worker: str, progress: int) -> None:
         share = max(0, min(100, int(progress)))
-        self._move_step(op_id, index, worker, RUNNING, (RUNNING,),
-                        lambda row, now: {"progress": share})
+        self._move_step(op_id, index, worker, RUNNING, (RUNNING,), lambda row, now: {"progress": share})
 
     def step_succeeded(self, op_id: str, index: int, worker: str, result: dict) -> None:
-        self._move_step(op_id, index, worker, SUCCEEDED, (ISSUING, RUNNING),
-                        lambda row, now: {"result": result, "progress": 100, "finished_at": now,
-                                          "started_at": row.started_at or now})
+        self._move_step(
+            op_id,
+            index,
+            worker,
+            SUCCEEDED,
+            (ISSUING, RUNNING),
+            lambda row, now: {
+                "result": result,
+                "progress": 100,
+                "finished_at": now,
+                "started_at": row.started_at or now,
+            },
+        )
 
     def step_failed(self, op_id: str, index: int, worker: str, error: dict) -> None:
-        self._move_step(op_id, index, worker, FAILED, (PENDING, ISSUING, RUNNING),
-                        lambda row, now: {"error": error, "finished_at": now,
-                                          "started_at": row.started_at or now})
+        self._move_step(
+            op_id,
+            index,
+            worker,
+            FAILED,
+            (PENDING, ISSUING, RUNNING),
+            lambda row, now: {"error": error, "finished_at": now, "started_at": row.started_at or now},
+        )
 
-    def _move_step(self, op_id: str, index: int, worker: str, target: str,
-                   allowed: tuple[str, ...], values: Callable[[Any, datetime], dict]) -> None:
+    def _move_step(
+        self,
+        op_id: str,
+        index: int,
+        worker: str,
+        target: str,
+        allowed: tuple[str, ...],
+        values: Callable[[Any, datetime], dict],
+    ) -> None:
         with self._tx(write=True) as conn:
             now = self._clock()
             self._hold(conn, op_id, worker, now)
             this_step = (steps.c.op_id == op_id) & (steps.c.idx == index)
-            row = conn.execute(sa.select(steps.c.status, steps.c.started_at)
-                               .where(this_step)).first()
+            row = conn.execute(sa.select(steps.c.status, steps.c.started_at).where(this_step)).first()
             if row is None:
                 raise NotFound(kind="Step", id=f"{index} of operation {op_id}")
             if row.status not in allowed:
                 raise StepOutOfOrder(op_id, index, row.status, target)
-            conn.execute(sa.update(steps).where(this_step)
-                         .values(status=target, **values(row, now)))
+            conn.execute(sa.update(steps).where(this_step).values(status=target, **values(row, now)))
 
-    def finish(self, op_id: str, worker: str, status: str, result: dict[str, Any] | None,
-               error: dict[str, Any] | None = None) -> None:
+    def finish(
+        self, op_id: str, worker: str, status: str, result: dict[str, Any] | None, error: dict[str, Any] | None = None
+    ) -> None:
         """End the operation (succeeded or failed), free its lease and forget the token.
 
         `owner` stays as the worker that finished it, for the record."""
@@ -197,15 +254,24 @@ class Journal:
         with self._tx(write=True) as conn:
             now = self._clock()
             self._hold(conn, op_id, worker, now)
-            conn.execute(sa.update(operations).where(operations.c.id == op_id)
-                         .values(status=status, result=result, error=error, owner=worker,
-                                 lease_expires=None, token=None, updated_at=now))
+            conn.execute(
+                sa.update(operations)
+                .where(operations.c.id == op_id)
+                .values(
+                    status=status,
+                    result=result,
+                    error=error,
+                    owner=worker,
+                    lease_expires=None,
+                    token=None,
+                    updated_at=now,
+                )
+            )
 
     def list(self, org: str, limit: int = 100) -> builtins.list[OperationView]:
         """The org's operations, newest first."""
         with self._tx() as conn:
-            return load_operations(conn, operations.c.org == org, newest_first=True,
-                                   limit=max(1, int(limit)))
+            return load_operations(conn, operations.c.org == org, newest_first=True, limit=max(1, int(limit)))
 
 
 def _check_key(key: str | None) -> None:
@@ -215,14 +281,15 @@ def _check_key(key: str | None) -> None:
         raise Invalid("Idempotency-Key", f"must be at most {MAX_KEY_LENGTH} characters")
 
 
-def _by_key(conn: sa.Connection, org: str, key: str | None, operation: str,
-            digest: str) -> str | None:
+def _by_key(conn: sa.Connection, org: str, key: str | None, operation: str, digest: str) -> str | None:
     """The id of the org's operation under `key`, if any, after checking the body is the same."""
     if key is None:
         return None
     row = conn.execute(
-        sa.select(operations.c.id, operations.c.operation, operations.c.request_sha256)
-        .where(operations.c.org == org, operations.c.idempotency_key == key)).first()
+        sa.select(operations.c.id, operations.c.operation, operations.c.request_sha256).where(
+            operations.c.org == org, operations.c.idempotency_key == key
+        )
+    ).first()
     if row is not None and (row.request_sha256, row.operation) != (digest, operation):
         raise IdempotencyKeyReused(key)
     return None if row is None else row.id
@@ -230,10 +297,21 @@ def _by_key(conn: sa.Connection, org: str, key: str | None, operation: str,
 
 def _insert_steps(conn: sa.Connection, op_id: str, specs: builtins.list[StepSpec]) -> None:
     if specs:
-        conn.execute(sa.insert(steps), [
-            {"op_id": op_id, "idx": index, "name": spec.name, "kind": spec.kind,
-             "params": dict(spec.params), "status": PENDING, "progress": 0}
-            for index, spec in enumerate(specs)])
+        conn.execute(
+            sa.insert(steps),
+            [
+                {
+                    "op_id": op_id,
+                    "idx": index,
+                    "name": spec.name,
+                    "kind": spec.kind,
+                    "params": dict(spec.params),
+                    "status": PENDING,
+                    "progress": 0,
+                }
+                for index, spec in enumerate(specs)
+            ],
+        )
 
 
 def _claimable(now: datetime):
@@ -242,5 +320,9 @@ def _claimable(now: datetime):
 
 
 def _held(op_id: str, worker: str, now: datetime):
-    return ((operations.c.id == op_id) & (operations.c.owner == worker)
-            & (operations.c.status == RUNNING) & (operations.c.lease_expires > now))
+    return (
+        (operations.c.id == op_id)
+        & (operations.c.owner == worker)
+        & (operations.c.status == RUNNING)
+        & (operations.c.lease_expires > now)
+    )

@@ -1,4 +1,5 @@
 """What the journal hands out: frozen views of operations and steps, and the step specs it takes."""
+
 from __future__ import annotations
 
 import hashlib
@@ -73,6 +74,5 @@ def derive_progress(status: str, steps: tuple[StepView, ...]) -> int:
 
 def request_digest(request: dict[str, Any]) -> str:
     """The sha256 of the request's canonical JSON: sorted keys, no insignificant whitespace."""
-    canonical = json.dumps(request, sort_keys=True, separators=(",", ":"),
-                           ensure_ascii=False, allow_nan=False)
+    canonical = json.dumps(request, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

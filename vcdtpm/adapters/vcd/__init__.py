@@ -1,4 +1,5 @@
 """The Cloud Director adapter: the `CloudDirector` port over pyvcloud."""
+
 from __future__ import annotations
 
 from vcdtpm.adapters.vcd.adapter import VcdAdapter

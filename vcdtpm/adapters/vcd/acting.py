@@ -1,7 +1,8 @@
 """Acting on Cloud Director with the caller's token: one request per step, then its Task."""
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 from urllib.parse import quote
 
 from pyvcloud.vcd.client import Client
@@ -40,9 +41,12 @@ class Actions:
     `find_task` queries `type=task` filtered on `clientRequestId`.
     """
 
-    def __init__(self, client_for: Callable[[str], Client],
-                 vcenter_of_vdc: Callable[[str], str],
-                 catalog_vdc: Callable[[Session, str], str | None]):
+    def __init__(
+        self,
+        client_for: Callable[[str], Client],
+        vcenter_of_vdc: Callable[[str], str],
+        catalog_vdc: Callable[[Session, str], str | None],
+    ):
         self._client_for = client_for
         self._vcenter_of_vdc = vcenter_of_vdc
         self._catalog_vdc = catalog_vdc
@@ -57,8 +61,7 @@ class Actions:
             self._place_import(session, call)
         url, body, media_type = builder(call)
         with refused("Object", url):
-            task = client.post_resource(url, body, media_type,
-                                        extra_headers={CLIENT_REQUEST_ID: request_id})
+            task = client.post_resource(url, body, media_type, extra_headers={CLIENT_REQUEST_ID: request_id})
         return task.get("href")
 
     def _place_import(self, session: Session, call: Call) -> None:
@@ -73,16 +76,18 @@ class Actions:
             task = self._client_for(session.token).get_resource(href)
         status = task.get("status")
         error = task.find(parse.q("Error"))
-        return TaskState(href=href, status=status,
-                         progress=int(parse.text(task, "Progress") or 0),
-                         error=error.get("message") if error is not None else None,
-                         result=_result(task) if status == "success" else None)
+        return TaskState(
+            href=href,
+            status=status,
+            progress=int(parse.text(task, "Progress") or 0),
+            error=error.get("message") if error is not None else None,
+            result=_result(task) if status == "success" else None,
+        )
 
     def find_task(self, session: Session, request_id: str) -> str | None:
         client = self._client_for(session.token)
         value = quote("".join("\\" + c if c in ";,()=" else c for c in request_id), safe="")
-        url = (f"{client.get_api_uri()}/query?type=task&format=records"
-               f"&filter=clientRequestId=={value}")
+        url = f"{client.get_api_uri()}/query?type=task&format=records&filter=clientRequestId=={value}"
         with translated("Task", request_id):
             records = client.get_resource(url)
         found = parse.records(records, "TaskRecord")
@@ -97,5 +102,3 @@ def _result(task) -> dict | None:
     parts = (urn or "").split(":")
     key = RESULT_KEYS.get(parts[2]) if len(parts) == 4 else None
     return {key: urns.make(parts[2], parts[3])} if key else None
-
-

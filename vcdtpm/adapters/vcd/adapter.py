@@ -26,10 +26,11 @@ Where Cloud Director keeps each fact this adapter reads:
   `urn:vcdtpm:vcd-extension:1` inside the settings' VCloudExtension, False when absent.
   `fast_cross_vcenter_instantiation=` at construction overrides it.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 from pyvcloud.vcd.client import BasicLoginCredentials, Client
 
@@ -40,8 +41,17 @@ from vcdtpm.adapters.vcd.errors import translated
 from vcdtpm.adapters.vcd.provider import ProviderFacts
 from vcdtpm.domain.errors import NotFound
 from vcdtpm.domain.model import VmFacts
-from vcdtpm.ports import (CatalogRecord, CloudDirector, Session, TaskState, TemplateRecord,
-                          VAppRecord, VdcLocation, VdcRecord, VmRecord)
+from vcdtpm.ports import (
+    CatalogRecord,
+    CloudDirector,
+    Session,
+    TaskState,
+    TemplateRecord,
+    VAppRecord,
+    VdcLocation,
+    VdcRecord,
+    VmRecord,
+)
 
 SYSTEM_ORG = "system"
 
@@ -52,23 +62,35 @@ class VcdAdapter(CloudDirector):
     pyvcloud's request log goes to `log_file`, by default `<data_dir>/vcd_pysdk.log`.
     """
 
-    def __init__(self, base_url: str, provider_user: str, provider_password: str, *,
-                 verify_tls: bool = True, ca_bundle: str | Path | None = None,
-                 api_version: str = "38.1", data_dir: str | Path = "data",
-                 log_file: str | Path | None = None,
-                 session_cache_seconds: float = 30.0,
-                 datastore_url_of: Callable[[str, str], str | None] | None = None,
-                 fast_cross_vcenter_instantiation: bool | None = None):
+    def __init__(
+        self,
+        base_url: str,
+        provider_user: str,
+        provider_password: str,
+        *,
+        verify_tls: bool = True,
+        ca_bundle: str | Path | None = None,
+        api_version: str = "38.1",
+        data_dir: str | Path = "data",
+        log_file: str | Path | None = None,
+        session_cache_seconds: float = 30.0,
+        datastore_url_of: Callable[[str, str], str | None] | None = None,
+        fast_cross_vcenter_instantiation: bool | None = None,
+    ):
         verify: bool | str = str(ca_bundle) if (verify_tls and ca_bundle) else verify_tls
         log_path = Path(log_file) if log_file else Path(data_dir) / "vcd_pysdk.log"
         self._settings = ClientSettings(base_url, api_version, verify, log_path)
         self._tokens = TokenCache(session_cache_seconds)
-        self._provider = ProviderFacts(ProviderClient(self._settings, provider_user,
-                                                      provider_password),
-                                       datastore_url_of, fast_cross_vcenter_instantiation)
-        self._actions = Actions(lambda token: self._client_for(token)[0],
-                                lambda vdc: self._provider.locate_vdc(vdc).vcenter,
-                                lambda session, catalog: self.get_catalog(session, catalog).vdc)
+        self._provider = ProviderFacts(
+            ProviderClient(self._settings, provider_user, provider_password),
+            datastore_url_of,
+            fast_cross_vcenter_instantiation,
+        )
+        self._actions = Actions(
+            lambda token: self._client_for(token)[0],
+            lambda vdc: self._provider.locate_vdc(vdc).vcenter,
+            lambda session, catalog: self.get_catalog(session, catalog).vdc,
+        )
 
     # -- sessions -----------------------------------------------------------------------
 
@@ -109,8 +131,7 @@ class VcdAdapter(CloudDirector):
         try:
             vm = self._get(session, urns.href(self._api(session), "vm", uuid), "VM", urn)
         except NotFound:
-            vm = self._get(session, urns.href(self._api(session), "template_vm", uuid), "VM",
-                           urn)
+            vm = self._get(session, urns.href(self._api(session), "template_vm", uuid), "VM", urn)
         parent_href = parse.link(vm, "up")
         parent = self._get(session, parent_href, "VM", urn) if parent_href else None
         parent_urn = urns.from_href(parent_href)
@@ -121,9 +142,12 @@ class VcdAdapter(CloudDirector):
     def get_vapp(self, session: Session, urn: str) -> VAppRecord:
         uuid = urns.uuid_of(urn, "vapp")
         vapp = self._get(session, urns.href(self._api(session), "vapp", uuid), "vApp", urn)
-        return VAppRecord(id=urns.make("vapp", uuid), name=vapp.get("name"),
-                          vdc=urns.from_href(parse.link(vapp, "up")) or "",
-                          vms=parse.children(vapp))
+        return VAppRecord(
+            id=urns.make("vapp", uuid),
+            name=vapp.get("name"),
+            vdc=urns.from_href(parse.link(vapp, "up")) or "",
+            vms=parse.children(vapp),
+        )
 
     def get_vdc(self, session: Session, urn: str) -> VdcRecord:
         uuid = urns.uuid_of(urn, "vdc")
@@ -133,24 +157,29 @@ class VcdAdapter(CloudDirector):
 
     def get_catalog(self, session: Session, urn: str) -> CatalogRecord:
         uuid = urns.uuid_of(urn, "catalog")
-        catalog = self._get(session, urns.href(self._api(session), "catalog", uuid), "Catalog",
-                            urn)
+        catalog = self._get(session, urns.href(self._api(session), "catalog", uuid), "Catalog", urn)
         org = self._org_name(session, parse.link(catalog, "up"), urn)
-        return CatalogRecord(id=urns.make("catalog", uuid), name=catalog.get("name"), org=org,
-                             vdc=self._catalog_vdc(session, catalog, urn))
+        return CatalogRecord(
+            id=urns.make("catalog", uuid),
+            name=catalog.get("name"),
+            org=org,
+            vdc=self._catalog_vdc(session, catalog, urn),
+        )
 
     def get_template(self, session: Session, urn: str) -> TemplateRecord:
         uuid = urns.uuid_of(urn, "vapptemplate")
         api = self._api(session)
         template = self._get(session, urns.href(api, "vapptemplate", uuid), "vApp template", urn)
         meta_href = parse.link(template, "down", "application/vnd.vmware.vcloud.metadata+xml")
-        meta = parse.metadata(self._get(session, meta_href, "vApp template", urn)) \
-            if meta_href else {}
+        meta = parse.metadata(self._get(session, meta_href, "vApp template", urn)) if meta_href else {}
         item_href = parse.link(template, "catalogItem")
         item = self._get(session, item_href, "vApp template", urn) if item_href else None
         catalog = urns.from_href(parse.link(item, "up")) if item is not None else None
-        return TemplateRecord(facts=parse.template_facts(template, meta), catalog=catalog or "",
-                              vdc=urns.from_href(parse.link(template, "up")))
+        return TemplateRecord(
+            facts=parse.template_facts(template, meta),
+            catalog=catalog or "",
+            vdc=urns.from_href(parse.link(template, "up")),
+        )
 
     def _org_name(self, session: Session, org_href: str | None, urn: str) -> str:
         if not session.provider or org_href is None:
@@ -200,5 +229,4 @@ def _is_jwt(token: str) -> bool:
 def _session_of(client: Client, token: str) -> Session:
     vcloud_session = client.get_vcloud_session()
     org = vcloud_session.get("org")
-    return Session(token=token, org=org, user=vcloud_session.get("user"),
-                   provider=org.lower() == SYSTEM_ORG)
+    return Session(token=token, org=org, user=vcloud_session.get("user"), provider=org.lower() == SYSTEM_ORG)

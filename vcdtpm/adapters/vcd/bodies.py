@@ -1,4 +1,5 @@
 """Request bodies of Cloud Director actions, in vCD's namespaces and schema element order."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,15 +1,16 @@
 """pyvcloud Clients: how they are made, the per-token cache and the lazy provider session."""
+
 from __future__ import annotations
 
-import logging
-
 import hashlib
+import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 from pyvcloud.vcd.client import BasicLoginCredentials, Client
 from pyvcloud.vcd.exceptions import UnauthorizedException
@@ -32,10 +33,16 @@ class ClientSettings:
     def new_client(self) -> Client:
         # Requests are logged by URI and status only: no headers, no bodies, so neither
         # tokens nor passwords reach the log file.
-        client = Client(self.base_url, api_version=self.api_version, verify_ssl_certs=self.verify,
-                        log_file=str(self.log_file), log_requests=True, log_headers=False,
-                        log_bodies=False)
-        logging.getLogger(str(self.log_file)).propagate = False   # its own file, not the console
+        client = Client(
+            self.base_url,
+            api_version=self.api_version,
+            verify_ssl_certs=self.verify,
+            log_file=str(self.log_file),
+            log_requests=True,
+            log_headers=False,
+            log_bodies=False,
+        )
+        logging.getLogger(str(self.log_file)).propagate = False  # its own file, not the console
         return client
 
 
@@ -94,8 +101,7 @@ class ProviderClient:
         try:
             return call(self._ensure())
         except UnauthorizedException:
-            raise BackendUnavailable(backend=BACKEND,
-                                     reason="the provider session was refused") from None
+            raise BackendUnavailable(backend=BACKEND, reason="the provider session was refused") from None
 
     def _ensure(self) -> Client:
         with self._lock:
@@ -107,9 +113,7 @@ class ProviderClient:
         client = self._settings.new_client()
         try:
             with translated("Session"):
-                client.set_credentials(BasicLoginCredentials(self._user, "System",
-                                                             self._password))
+                client.set_credentials(BasicLoginCredentials(self._user, "System", self._password))
         except Unauthorized:
-            raise BackendUnavailable(backend=BACKEND,
-                                     reason="the provider account was refused") from None
+            raise BackendUnavailable(backend=BACKEND, reason="the provider account was refused") from None
         return client

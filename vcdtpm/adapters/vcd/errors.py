@@ -1,13 +1,19 @@
 """Translate pyvcloud and transport failures into the domain's error families."""
+
 from __future__ import annotations
 
 from contextlib import contextmanager
 
 import requests
 from lxml import etree
-from pyvcloud.vcd.exceptions import (AccessForbiddenException, ClientException,
-                                     NotFoundException, UnauthorizedException, VcdException,
-                                     VcdResponseException)
+from pyvcloud.vcd.exceptions import (
+    AccessForbiddenException,
+    ClientException,
+    NotFoundException,
+    UnauthorizedException,
+    VcdException,
+    VcdResponseException,
+)
 
 from vcdtpm.domain.errors import BackendError, BackendUnavailable, NotFound, Unauthorized
 
@@ -30,8 +36,7 @@ def translated(kind: str = "Object", ident: str = "", with_message: bool = False
         if with_message:
             raise BackendError(backend=BACKEND, reason=vcd_message(exc)) from None
         minor = exc.vcd_error.get("minorErrorCode") if exc.vcd_error is not None else None
-        raise BackendError(backend=BACKEND,
-                           reason=f"HTTP {exc.status_code} {minor or ''}".strip()) from None
+        raise BackendError(backend=BACKEND, reason=f"HTTP {exc.status_code} {minor or ''}".strip()) from None
     except (VcdException, ClientException, etree.XMLSyntaxError, ValueError) as exc:
         raise BackendError(backend=BACKEND, reason=type(exc).__name__) from None
 

@@ -1,4 +1,5 @@
 """Provider imports of a vCenter VM (by name) as a vApp or a vApp template, copying it."""
+
 from __future__ import annotations
 
 from vcdtpm.adapters.vcd import bodies, parse
@@ -47,9 +48,7 @@ def import_vm_as_vapp(call: Call) -> Request:
 
 
 def import_vm_as_template(call: Call) -> Request:
-    return _import(call, "ImportVmAsVAppTemplateParams", "importVmAsVAppTemplate",
-                   bodies.IMPORT_TEMPLATE, True)
+    return _import(call, "ImportVmAsVAppTemplateParams", "importVmAsVAppTemplate", bodies.IMPORT_TEMPLATE, True)
 
 
-IMPORT_BUILDERS = {"import_vm_as_vapp": import_vm_as_vapp,
-                   "import_vm_as_template": import_vm_as_template}
+IMPORT_BUILDERS = {"import_vm_as_vapp": import_vm_as_vapp, "import_vm_as_template": import_vm_as_template}

@@ -1,4 +1,5 @@
 """Read Cloud Director XML (as pyvcloud returns it) into domain values."""
+
 from __future__ import annotations
 
 import re
@@ -8,7 +9,7 @@ from vcdtpm.domain.model import Firmware, Power, Provenance, TemplateFacts, TpmM
 
 VCLOUD = "http://www.vmware.com/vcloud/v1.5"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
-_RUNNING_STATUSES = {"3", "4"}                       # SUSPENDED, POWERED_ON
+_RUNNING_STATUSES = {"3", "4"}  # SUSPENDED, POWERED_ON
 _RUNNING_RECORDS = {"POWERED_ON", "SUSPENDED"}
 
 PROVENANCE_KEY = "vcdtpm.provenance"
@@ -29,8 +30,7 @@ def text(element, *path: str) -> str | None:
 
 def link(element, rel: str, media_type: str | None = None) -> str | None:
     for candidate in element.findall(q("Link")):
-        if candidate.get("rel") == rel and (media_type is None or
-                                            candidate.get("type") == media_type):
+        if candidate.get("rel") == rel and (media_type is None or candidate.get("type") == media_type):
             return candidate.get("href")
     return None
 
@@ -88,9 +88,13 @@ def template_facts(template, meta: dict[str, str]) -> TemplateFacts:
     if provenance == Provenance.CAPTURED:
         copy = meta.get(COPY_TPM_KEY, "true").lower() != "false"
         tpm_mode = TpmMode.COPY if copy else TpmMode.REPLACE
-    return TemplateFacts(id=template.get("id") or urns.from_href(template.get("href")),
-                         name=template.get("name"), provenance=provenance,
-                         tpm_provisioning=tpm_mode, vms=children(template))
+    return TemplateFacts(
+        id=template.get("id") or urns.from_href(template.get("href")),
+        name=template.get("name"),
+        provenance=provenance,
+        tpm_provisioning=tpm_mode,
+        vms=children(template),
+    )
 
 
 def admin_vm_facts(record, vcenter: str | None, datastore_url: str | None) -> VmFacts:

@@ -1,8 +1,9 @@
 """Provider-only facts read with the service's System-org session (see adapter.py for where)."""
+
 from __future__ import annotations
 
 import threading
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from pyvcloud.vcd.client import Client
 
@@ -23,8 +24,7 @@ DatastoreUrlOf = Callable[[str, str], "str | None"]
 class ProviderFacts:
     """Placement of VMs and VDCs, the vCenter list and the fast cross-vCenter switch."""
 
-    def __init__(self, client: ProviderClient, datastore_url_of: DatastoreUrlOf | None,
-                 fast_cross_vc: bool | None):
+    def __init__(self, client: ProviderClient, datastore_url_of: DatastoreUrlOf | None, fast_cross_vc: bool | None):
         self._client = client
         self._datastore_url_of = datastore_url_of
         self._fast_cross_vc = fast_cross_vc
@@ -38,7 +38,7 @@ class ProviderFacts:
         ids = sorted({u.lower() for u in vm_urns if urns.try_uuid(u, "vm")})
         found: dict[str, VmFacts] = {}
         for start in range(0, len(ids), MAX_PAGE):
-            chunk = ids[start:start + MAX_PAGE]
+            chunk = ids[start : start + MAX_PAGE]
             result = self._query("adminVM", _any_of("id", chunk), len(chunk))
             for record in parse.records(result, "AdminVMRecord"):
                 facts = self._vm_facts(record)
@@ -53,10 +53,8 @@ class ProviderFacts:
         if not records:
             raise NotFound(kind="VDC", id=urn)
         vcenter, pvdc = records[0].get("vcName"), records[0].get("providerVdc")
-        relations = self._query("datastoreProviderVdcRelation", _any_of("providerVdc", [pvdc]),
-                                MAX_PAGE)
-        names = sorted(r.get("name") for r in
-                       parse.records(relations, "DatastoreProviderVdcRelationRecord"))
+        relations = self._query("datastoreProviderVdcRelation", _any_of("providerVdc", [pvdc]), MAX_PAGE)
+        names = sorted(r.get("name") for r in parse.records(relations, "DatastoreProviderVdcRelationRecord"))
         url = self._datastore_url(vcenter, names[0]) if names else None
         return VdcLocation(vcenter=vcenter, datastore_url=url)
 
@@ -73,8 +71,13 @@ class ProviderFacts:
         return switch is not None and str(switch.text).strip().lower() == "true"
 
     def _query(self, query_type: str, query_filter: str, page_size: int):
-        params = {"type": query_type, "format": "records", "page": 1,
-                  "pageSize": max(1, min(page_size, MAX_PAGE)), "filter": query_filter}
+        params = {
+            "type": query_type,
+            "format": "records",
+            "page": 1,
+            "pageSize": max(1, min(page_size, MAX_PAGE)),
+            "filter": query_filter,
+        }
 
         def read(client: Client):
             return client.get_resource(client.get_api_uri() + "/query", params=params)
@@ -103,13 +106,14 @@ class ProviderFacts:
 
     def _refresh_vcenters(self) -> dict[str, str]:
         def read(client: Client):
-            return client.get_resource(client.get_api_uri()
-                                       + "/admin/extension/vimServerReferences")
+            return client.get_resource(client.get_api_uri() + "/admin/extension/vimServerReferences")
 
         with translated("vCenter list"):
             references = self._client.run(read)
-        names = {urns.uuid_from_href(r.get("href")): r.get("name")
-                 for r in references.findall("{%s}VimServerReference" % VMEXT)}
+        names = {
+            urns.uuid_from_href(r.get("href")): r.get("name")
+            for r in references.findall("{%s}VimServerReference" % VMEXT)
+        }
         with self._lock:
             self._vcenters_by_uuid = names
         return dict(names)

@@ -1,4 +1,5 @@
 """The Cloud Director request (url, body, media type) for each kind of step."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,8 +9,8 @@ from pyvcloud.vcd.client import Client
 from vcdtpm.adapters.vcd import bodies, parse, urns
 from vcdtpm.adapters.vcd.bodies import Sourced, VmSpec
 from vcdtpm.adapters.vcd.errors import translated
-from vcdtpm.domain.errors import Invalid, NotFound
 from vcdtpm.app.ovf import read_ovf
+from vcdtpm.domain.errors import Invalid, NotFound
 
 
 def field(obj, key: str, default=None):
@@ -19,10 +20,13 @@ def field(obj, key: str, default=None):
 
 
 def vm_spec(vm) -> VmSpec:
-    return VmSpec(name=field(vm, "name"), guest_os=field(vm, "guest_os"),
-                  firmware=field(vm, "firmware", "efi") or "efi",
-                  hardware_version=int(field(vm, "hardware_version", 19) or 19),
-                  tpm=bool(field(vm, "tpm", False)))
+    return VmSpec(
+        name=field(vm, "name"),
+        guest_os=field(vm, "guest_os"),
+        firmware=field(vm, "firmware", "efi") or "efi",
+        hardware_version=int(field(vm, "hardware_version", 19) or 19),
+        tpm=bool(field(vm, "tpm", False)),
+    )
 
 
 def replace_flag(params: dict) -> bool | None:
@@ -71,9 +75,12 @@ def ovf_name(call: Call) -> str:
 
 
 def sourced_vm(call: Call, kind: str) -> Sourced:
-    return Sourced(call.href(call.src("vm"), "vm"), delete=kind == "move_vm",
-                   replace_tpm=None if kind == "move_vm" else replace_flag(call.params),
-                   name=field(call.params, "name"))
+    return Sourced(
+        call.href(call.src("vm"), "vm"),
+        delete=kind == "move_vm",
+        replace_tpm=None if kind == "move_vm" else replace_flag(call.params),
+        name=field(call.params, "name"),
+    )
 
 
 Request = tuple[str, object, str]
@@ -103,8 +110,7 @@ def _vdc_action(call: Call, action: str) -> str:
 
 def copy_vapp(call: Call) -> Request:
     source = call.href(call.src("vapp"), "vapp")
-    body = bodies.clone_vapp(call.name_of(source, "vApp", "-copy"), source,
-                             replace_flag(call.params))
+    body = bodies.clone_vapp(call.name_of(source, "vApp", "-copy"), source, replace_flag(call.params))
     return _vdc_action(call, "cloneVApp"), body, bodies.CLONE
 
 
@@ -120,11 +126,9 @@ def compose_vapp(call: Call) -> Request:
         if new:
             create.append(vm_spec(new))
         else:
-            sourced.append(Sourced(_template_vm_href(call, field(item, "template"),
-                                                     field(item, "vm"))))
+            sourced.append(Sourced(_template_vm_href(call, field(item, "template"), field(item, "vm"))))
     name = field(call.params, "name") or f"vapp-{call.params.get('_request_id', 'composed')}"
-    return _vdc_action(call, "composeVApp"), bodies.compose(name, sourced, create), \
-        bodies.COMPOSE
+    return _vdc_action(call, "composeVApp"), bodies.compose(name, sourced, create), bodies.COMPOSE
 
 
 def _template_vm_href(call: Call, template_urn: str, vm_urn: str | None) -> str:
@@ -147,13 +151,15 @@ def instantiate_vapp_template(call: Call) -> Request:
 def create_vm_from_template(call: Call) -> Request:
     href = _template_vm_href(call, call.src("template"), call.src("vm"))
     name = call.name_of(href, "VM")
-    return _vdc_action(call, "instantiateVmFromTemplate"), \
-        bodies.instantiate_vm(name, href, name), bodies.INSTANTIATE_VM
+    return (
+        _vdc_action(call, "instantiateVmFromTemplate"),
+        bodies.instantiate_vm(name, href, name),
+        bodies.INSTANTIATE_VM,
+    )
 
 
 def create_vm(call: Call) -> Request:
-    return _vdc_action(call, "createVm"), bodies.create_vm(vm_spec(call.params["vm"])), \
-        bodies.CREATE_VM
+    return _vdc_action(call, "createVm"), bodies.create_vm(vm_spec(call.params["vm"])), bodies.CREATE_VM
 
 
 def capture(source_kind: str):
@@ -161,8 +167,8 @@ def capture(source_kind: str):
         source = call.href(call.src(source_kind), source_kind)
         url = call.href(call.dst("catalog"), "catalog") + "/action/captureVApp"
         copy = field(call.params, "tpm") != "replace"
-        return url, bodies.capture(call.name_of(source, source_kind), source, copy), \
-            bodies.CAPTURE
+        return url, bodies.capture(call.name_of(source, source_kind), source, copy), bodies.CAPTURE
+
     return build
 
 
@@ -186,8 +192,7 @@ def edit_tpm(call: Call) -> Request:
     else:
         href = call.href(call.src("vm"), "vm")
     present = field(params, "present")
-    return href + "/action/editTrustedPlatformModule", bodies.tpm_section(bool(present)), \
-        bodies.TPM_SECTION
+    return href + "/action/editTrustedPlatformModule", bodies.tpm_section(bool(present)), bodies.TPM_SECTION
 
 
 def set_tpm(present: bool):
@@ -195,13 +200,21 @@ def set_tpm(present: bool):
 
 
 BUILDERS = {
-    "copy_vm": copy_or_move_vm("copy_vm"), "move_vm": copy_or_move_vm("move_vm"),
-    "add_vm_to_vapp": add_vm_to_vapp, "add_vm_from_template": add_vm_from_template,
-    "copy_vapp": copy_vapp, "move_vapp": move_vapp, "compose_vapp": compose_vapp,
+    "copy_vm": copy_or_move_vm("copy_vm"),
+    "move_vm": copy_or_move_vm("move_vm"),
+    "add_vm_to_vapp": add_vm_to_vapp,
+    "add_vm_from_template": add_vm_from_template,
+    "copy_vapp": copy_vapp,
+    "move_vapp": move_vapp,
+    "compose_vapp": compose_vapp,
     "instantiate_vapp_template": instantiate_vapp_template,
-    "create_vm_from_template": create_vm_from_template, "create_vm": create_vm,
-    "capture_vapp": capture("vapp"), "capture_vm": capture("vm"),
+    "create_vm_from_template": create_vm_from_template,
+    "create_vm": create_vm,
+    "capture_vapp": capture("vapp"),
+    "capture_vm": capture("vm"),
     "create_vapp_from_ovf": create_vapp_from_ovf,
     "create_template_from_ovf": create_template_from_ovf,
-    "edit_tpm": edit_tpm, "add_tpm": set_tpm(True), "remove_tpm": set_tpm(False),
+    "edit_tpm": edit_tpm,
+    "add_tpm": set_tpm(True),
+    "remove_tpm": set_tpm(False),
 }

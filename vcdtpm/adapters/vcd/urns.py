@@ -1,4 +1,5 @@
 """Cloud Director URNs and the /api hrefs they correspond to."""
+
 from __future__ import annotations
 
 import re
@@ -16,11 +17,16 @@ _HREF_KINDS = (
     (re.compile(rf"/catalog/({_UUID})$"), "catalog"),
     (re.compile(rf"/org/({_UUID})$"), "org"),
 )
-_PATHS = {"vm": "vApp/vm-{}", "template_vm": "vAppTemplate/vm-{}", "vapp": "vApp/vapp-{}",
-          "vapptemplate": "vAppTemplate/vappTemplate-{}", "vdc": "vdc/{}", "catalog": "catalog/{}",
-          "org": "org/{}"}
-LABELS = {"vm": "VM", "vapp": "vApp", "vapptemplate": "vApp template", "vdc": "VDC",
-          "catalog": "Catalog", "org": "Org"}
+_PATHS = {
+    "vm": "vApp/vm-{}",
+    "template_vm": "vAppTemplate/vm-{}",
+    "vapp": "vApp/vapp-{}",
+    "vapptemplate": "vAppTemplate/vappTemplate-{}",
+    "vdc": "vdc/{}",
+    "catalog": "catalog/{}",
+    "org": "org/{}",
+}
+LABELS = {"vm": "VM", "vapp": "vApp", "vapptemplate": "vApp template", "vdc": "VDC", "catalog": "Catalog", "org": "Org"}
 
 
 def make(kind: str, uuid: str) -> str:

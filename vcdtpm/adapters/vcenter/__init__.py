@@ -1,4 +1,5 @@
 """The pyvmomi adapter: the only place pyvmomi appears."""
+
 from vcdtpm.adapters.vcenter.adapter import About, PyVmomiVCenter
 from vcdtpm.adapters.vcenter.config import VCenterConfig
 

@@ -1,9 +1,10 @@
 """The VCenter port over pyvmomi: facts, batched VM facts, vTPM-aware clones, vTPM backup and restore."""
+
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from pyVmomi import vim, vmodl
 
@@ -56,16 +57,25 @@ class PyVmomiVCenter(VCenter):
     @translated
     def about(self) -> About:
         about = self._session.content().about
-        return About(version=about.version, api_version=about.apiVersion,
-                     instance_uuid=about.instanceUuid, band=band_of(about.version))
+        return About(
+            version=about.version,
+            api_version=about.apiVersion,
+            instance_uuid=about.instanceUuid,
+            band=band_of(about.version),
+        )
 
     @translated
     def facts(self) -> VCenterFacts:
         about = self.about()
         hosts, datastores = self._hosts_and_datastores()
-        return VCenterFacts(name=self.name, version=about.version,
-                            key_providers=self.key_providers(), hosts=hosts,
-                            datastores=datastores, clone_tpm_policy=self.clone_tpm_policy())
+        return VCenterFacts(
+            name=self.name,
+            version=about.version,
+            key_providers=self.key_providers(),
+            hosts=hosts,
+            datastores=datastores,
+            clone_tpm_policy=self.clone_tpm_policy(),
+        )
 
     @translated
     def key_providers(self) -> tuple[KeyProvider, ...]:
@@ -80,12 +90,12 @@ class PyVmomiVCenter(VCenter):
         return tuple(facts.key_provider(c) for c in clusters or ())
 
     def _hosts_and_datastores(self) -> tuple[tuple[Host, ...], tuple[Datastore, ...]]:
-        objects = collector.in_view(self._session.content(), {
-            vim.HostSystem: facts.HOST_PATHS, vim.Datastore: facts.DATASTORE_PATHS})
+        objects = collector.in_view(
+            self._session.content(), {vim.HostSystem: facts.HOST_PATHS, vim.Datastore: facts.DATASTORE_PATHS}
+        )
         hosts = [facts.host(collector.props(o)) for o in objects if isinstance(o.obj, vim.HostSystem)]
         stores = [facts.datastore(collector.props(o)) for o in objects if isinstance(o.obj, vim.Datastore)]
-        return (tuple(sorted(hosts, key=lambda h: h.name)),
-                tuple(sorted(stores, key=lambda d: d.name)))
+        return (tuple(sorted(hosts, key=lambda h: h.name)), tuple(sorted(stores, key=lambda d: d.name)))
 
     @translated
     def clone_tpm_policy(self) -> str:
@@ -111,12 +121,18 @@ class PyVmomiVCenter(VCenter):
         vms = [collector.mo(content, vim.VirtualMachine, m) for m in wanted]
         spec = collector.filter_spec(
             collector.object_specs(vms, traverse=[(vim.VirtualMachine, "datastore")]),
-            {vim.VirtualMachine: facts.VM_PATHS, vim.Datastore: facts.DATASTORE_PATHS})
+            {vim.VirtualMachine: facts.VM_PATHS, vim.Datastore: facts.DATASTORE_PATHS},
+        )
         objects = collector.retrieve(content, spec)
-        urls = {v.get("name"): v.get("summary.url") for v in
-                (collector.props(o) for o in objects if isinstance(o.obj, vim.Datastore))}
-        return {o.obj._moId: facts.vm(o.obj._moId, collector.props(o), self.name, urls)
-                for o in objects if isinstance(o.obj, vim.VirtualMachine)}
+        urls = {
+            v.get("name"): v.get("summary.url")
+            for v in (collector.props(o) for o in objects if isinstance(o.obj, vim.Datastore))
+        }
+        return {
+            o.obj._moId: facts.vm(o.obj._moId, collector.props(o), self.name, urls)
+            for o in objects
+            if isinstance(o.obj, vim.VirtualMachine)
+        }
 
     @translated
     def find_vm(self, name: str) -> VmFacts | None:
@@ -128,9 +144,16 @@ class PyVmomiVCenter(VCenter):
         return self.vm_facts(matches).get(matches[0]) if matches else None
 
     @translated
-    def clone_vm(self, moref: str, name: str, tpm: TpmMode | str = TpmMode.COPY, *,
-                 folder: str | None = None, pool: str | None = None,
-                 datastore: str | None = None) -> VmFacts:
+    def clone_vm(
+        self,
+        moref: str,
+        name: str,
+        tpm: TpmMode | str = TpmMode.COPY,
+        *,
+        folder: str | None = None,
+        pool: str | None = None,
+        datastore: str | None = None,
+    ) -> VmFacts:
         """Clone a VM and copy or replace its vTPM; returns the clone's facts.
 
         On API 8.0.0.1+ the spec carries `tpmProvisionPolicy`; before that a
@@ -142,11 +165,10 @@ class PyVmomiVCenter(VCenter):
         source = self._clone_source(content, moref)
         location = vim.vm.RelocateSpec(
             pool=collector.mo(content, vim.ResourcePool, pool) if pool else source.get("resourcePool"),
-            datastore=collector.mo(content, vim.Datastore, datastore) if datastore else None)
-        with_policy = clone.policy_supported(content.about.apiVersion,
-                                             content.propertyCollector._stub.version)
-        spec = clone.clone_spec(mode, with_policy, facts.vtpm_of(source.get("config.hardware.device")),
-                                location)
+            datastore=collector.mo(content, vim.Datastore, datastore) if datastore else None,
+        )
+        with_policy = clone.policy_supported(content.about.apiVersion, content.propertyCollector._stub.version)
+        spec = clone.clone_spec(mode, with_policy, facts.vtpm_of(source.get("config.hardware.device")), location)
         target = collector.mo(content, vim.Folder, folder) if folder else source["parent"]
         task = collector.mo(content, vim.VirtualMachine, moref).CloneVM_Task(target, name, spec)
         new_vm = clone.wait(task, self._config.timeout, f"vCenter {self.name}")
@@ -172,8 +194,11 @@ class PyVmomiVCenter(VCenter):
         is created when this vCenter lacks the backup's key provider."""
         backend = f"vCenter {self.name}"
         if all(kp.name != backup.key_provider for kp in self.key_providers()):
-            raise BackendError(backend=backend, reason=f"key provider {backup.key_provider} is not "
-                                                       f"registered, so key {backup.key_id} cannot be retrieved")
+            raise BackendError(
+                backend=backend,
+                reason=f"key provider {backup.key_provider} is not "
+                f"registered, so key {backup.key_id} cannot be retrieved",
+            )
         content = self._session.content()
         where = places.read(content)
         store = where.datastore(datastore)
@@ -212,8 +237,9 @@ class PyVmomiVCenter(VCenter):
 def _read_vm(content, moref: str, paths) -> dict:
     """One VM's properties; `NotFound` when there is no such VM."""
     vm = collector.mo(content, vim.VirtualMachine, moref)
-    objects = collector.retrieve(content, collector.filter_spec(collector.object_specs([vm]),
-                                                                {vim.VirtualMachine: paths}))
+    objects = collector.retrieve(
+        content, collector.filter_spec(collector.object_specs([vm]), {vim.VirtualMachine: paths})
+    )
     if not objects:
         raise NotFound(kind="VirtualMachine", id=moref)
     return collector.props(objects[0])

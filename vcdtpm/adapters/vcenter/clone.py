@@ -1,4 +1,5 @@
 """Clone specs that copy or replace a vTPM, and waiting for the clone task."""
+
 from __future__ import annotations
 
 import re
@@ -23,8 +24,7 @@ def policy_supported(api_version: str, stub_version: str) -> bool:
     """Whether a clone can carry tpmProvisionPolicy: the endpoint must know it
     and the client must serialize it (pyvmomi drops fields newer than the
     version it negotiated)."""
-    return (api_tuple(api_version) >= POLICY_API
-            and VmomiSupport.IsChildVersion(stub_version, _POLICY_VMODL_VERSION))
+    return api_tuple(api_version) >= POLICY_API and VmomiSupport.IsChildVersion(stub_version, _POLICY_VMODL_VERSION)
 
 
 def replace_device_changes(device: vim.vm.device.VirtualTPM) -> list:

@@ -1,7 +1,8 @@
 """PropertyCollector reads: many objects and properties in one RetrievePropertiesEx."""
+
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from pyVmomi import vim, vmodl
 
@@ -20,8 +21,9 @@ def props(obj: PC.ObjectContent) -> dict:
 
 def object_specs(objs: Iterable, traverse: Sequence[tuple[type, str]] = ()) -> list:
     """ObjectSpecs for objects, each following `traverse` (type, path) one hop."""
-    select = [PC.TraversalSpec(name=f"{kind.__name__}.{path}", type=kind, path=path, skip=False)
-              for kind, path in traverse]
+    select = [
+        PC.TraversalSpec(name=f"{kind.__name__}.{path}", type=kind, path=path, skip=False) for kind, path in traverse
+    ]
     return [PC.ObjectSpec(obj=o, skip=False, selectSet=select) for o in objs]
 
 

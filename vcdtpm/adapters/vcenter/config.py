@@ -1,4 +1,5 @@
 """How to reach one vCenter: endpoint, provider account and TLS trust."""
+
 from __future__ import annotations
 
 import ssl
@@ -30,15 +31,20 @@ class VCenterConfig:
     timeout: float = 60.0
 
     @classmethod
-    def coerce(cls, config) -> "VCenterConfig":
+    def coerce(cls, config) -> VCenterConfig:
         """A VCenterConfig from itself or from any endpoint record with the same
         attribute names (name, url, user, password, verify_tls, ca_bundle ...)."""
         if isinstance(config, cls):
             return config
         fields = ("password_file", "verify_tls", "ca_bundle", "timeout")
         extra = {f: getattr(config, f) for f in fields if getattr(config, f, None) is not None}
-        return cls(name=config.name, url=config.url, user=config.user,
-                   password=getattr(config, "password", None) or None, **extra)
+        return cls(
+            name=config.name,
+            url=config.url,
+            user=config.user,
+            password=getattr(config, "password", None) or None,
+            **extra,
+        )
 
     def _field(self, name: str) -> str:
         return f"vcenters.{self.name}.{name}"

@@ -1,4 +1,5 @@
 """vSphere objects read into domain facts: VMs, key providers, hosts and datastores."""
+
 from __future__ import annotations
 
 import hashlib
@@ -7,11 +8,25 @@ import re
 from pyVmomi import vim
 
 from vcdtpm.domain.model import (
-    Datastore, Firmware, Host, KeyProvider, KeyProviderType, Power, VmFacts,
+    Datastore,
+    Firmware,
+    Host,
+    KeyProvider,
+    KeyProviderType,
+    Power,
+    VmFacts,
 )
 
-VM_PATHS = ("name", "config.firmware", "config.version", "config.guestId", "runtime.powerState",
-            "config.keyId", "config.hardware.device", "config.files.vmPathName")
+VM_PATHS = (
+    "name",
+    "config.firmware",
+    "config.version",
+    "config.guestId",
+    "runtime.powerState",
+    "config.keyId",
+    "config.hardware.device",
+    "config.files.vmPathName",
+)
 DATASTORE_PATHS = ("name", "summary.url")
 HOST_PATHS = ("name", "capability.tpmSupported", "capability.tpmVersion")
 
@@ -26,10 +41,13 @@ _DATASTORE_PATH = re.compile(r"^\[([^\]]+)\]")
 
 def key_provider(info: vim.encryption.KmipClusterInfo) -> KeyProvider:
     """A key provider from a KMS cluster; providers older than 7.0 are standard KMS."""
-    kind = _MANAGEMENT_TYPES.get(getattr(info, "managementType", None) or "vCenter",
-                                 KeyProviderType.STANDARD)
-    return KeyProvider(name=info.clusterId.id, type=kind, default=bool(info.useAsDefault),
-                       tpm_hosts_only=bool(getattr(info, "tpmRequired", False)))
+    kind = _MANAGEMENT_TYPES.get(getattr(info, "managementType", None) or "vCenter", KeyProviderType.STANDARD)
+    return KeyProvider(
+        name=info.clusterId.id,
+        type=kind,
+        default=bool(info.useAsDefault),
+        tpm_hosts_only=bool(getattr(info, "tpmRequired", False)),
+    )
 
 
 def host(values: dict) -> Host:

@@ -1,4 +1,5 @@
 """vSphere faults and transport errors translated into the domain's error families."""
+
 from __future__ import annotations
 
 import functools
@@ -9,11 +10,14 @@ from xml.parsers.expat import ExpatError
 from pyVmomi import vim, vmodl
 
 from vcdtpm.domain.errors import (
-    BackendError, BackendUnavailable, NotFound, Unauthorized, VcdTpmError,
+    BackendError,
+    BackendUnavailable,
+    NotFound,
+    Unauthorized,
+    VcdTpmError,
 )
 
-_UNAVAILABLE_FAULTS = (vim.fault.HostConnectFault, vmodl.fault.HostCommunication,
-                       vmodl.fault.RequestCanceled)
+_UNAVAILABLE_FAULTS = (vim.fault.HostConnectFault, vmodl.fault.HostCommunication, vmodl.fault.RequestCanceled)
 _TRANSPORT_ERRORS = (OSError, http.client.HTTPException, ExpatError)
 
 
@@ -46,6 +50,7 @@ def translate(exc: BaseException, backend: str) -> VcdTpmError:
 
 def translated(method):
     """Decorate an adapter method so nothing but domain errors leaves it."""
+
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
         try:
@@ -54,4 +59,5 @@ def translated(method):
             raise
         except Exception as exc:  # the boundary: every SDK or transport error becomes a domain error
             raise translate(exc, f"vCenter {self.name}") from exc
+
     return wrapper

@@ -1,12 +1,13 @@
 """The HTTP file service (`/folder`): datastore files read and written with the session cookie."""
+
 from __future__ import annotations
 
 import http.client
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
-from typing import Callable
 from urllib.parse import quote, urlencode
 
 from vcdtpm.adapters.vcenter.config import VCenterConfig
@@ -22,9 +23,9 @@ _DONE = (200, 201, 204)
 class DatastoreFile:
     """A file of a datastore, addressed as the file service wants it."""
 
-    datacenter: str               # the datacenter's inventory path (dcPath)
-    datastore: str                # the datastore's name (dsName)
-    path: str                     # relative to the datastore's root
+    datacenter: str  # the datacenter's inventory path (dcPath)
+    datastore: str  # the datastore's name (dsName)
+    path: str  # relative to the datastore's root
 
     def __str__(self) -> str:
         return f"[{self.datastore}] {self.path}"
@@ -70,8 +71,9 @@ class FileService:
     log in again, and is called once when the file service refuses the cookie.
     """
 
-    def __init__(self, config: VCenterConfig, round_trips: RoundTrips,
-                 cookie: Callable[[], str], relogin: Callable[[], None]) -> None:
+    def __init__(
+        self, config: VCenterConfig, round_trips: RoundTrips, cookie: Callable[[], str], relogin: Callable[[], None]
+    ) -> None:
         self._config = config
         self._round_trips = round_trips
         self._cookie = cookie
@@ -102,8 +104,9 @@ class FileService:
         headers = {"Cookie": self._cookie()}
         if data is not None:
             headers.update({"Content-Type": "application/octet-stream", "Content-Length": str(len(data))})
-        connection = http.client.HTTPSConnection(host, port, context=self._config.ssl_context(),
-                                                 timeout=self._config.timeout)
+        connection = http.client.HTTPSConnection(
+            host, port, context=self._config.ssl_context(), timeout=self._config.timeout
+        )
         try:
             self._round_trips.observe(method)
             connection.request(method, file.url(), body=data, headers=headers)

@@ -1,4 +1,5 @@
 """Where VMs live: datastores, their datacenters (as file-service paths), VM folders and pools."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,8 +24,10 @@ class Places:
     objects: dict[str, tuple[type, dict]]
 
     def _of(self, kind: type) -> list[tuple[str, dict]]:
-        return sorted(((m, v) for m, (k, v) in self.objects.items() if issubclass(k, kind)),
-                      key=lambda item: item[1].get("name", ""))
+        return sorted(
+            ((m, v) for m, (k, v) in self.objects.items() if issubclass(k, kind)),
+            key=lambda item: item[1].get("name", ""),
+        )
 
     def name(self, moref: str) -> str:
         return self.objects[moref][1].get("name", "")
@@ -32,8 +35,11 @@ class Places:
     def datastore(self, name: str | None, among: tuple[str, ...] | None = None) -> str:
         """The moref of the datastore named `name` (the first by name when None),
         looked for `among` these morefs when given."""
-        stores = [m for m, v in self._of(vim.Datastore)
-                  if (name is None or v.get("name") == name) and (among is None or m in among)]
+        stores = [
+            m
+            for m, v in self._of(vim.Datastore)
+            if (name is None or v.get("name") == name) and (among is None or m in among)
+        ]
         if not stores:
             raise NotFound(kind="Datastore", id=name or "(any)")
         return stores[0]

@@ -1,4 +1,5 @@
 """One logged-in session to a vCenter: version negotiation, re-login and a round-trip counter."""
+
 from __future__ import annotations
 
 import logging
@@ -67,8 +68,9 @@ class Session:
         """A SOAP stub speaking the newest API version both sides know."""
         config = self._config
         try:
-            return SmartStubAdapter(host=host, port=port, path=path, sslContext=config.ssl_context(),
-                                    httpConnectionTimeout=config.timeout)
+            return SmartStubAdapter(
+                host=host, port=port, path=path, sslContext=config.ssl_context(), httpConnectionTimeout=config.timeout
+            )
         except Exception as exc:
             if type(exc) is not Exception:  # pyVim raises a bare Exception for "not a VIM server"
                 raise

@@ -1,4 +1,5 @@
 """The vSphere vTPM backup recipe: what is read from a VM, and the spec that re-creates it."""
+
 from __future__ import annotations
 
 import base64
@@ -11,8 +12,17 @@ from vcdtpm.domain.errors import BackendError, Invalid
 from vcdtpm.domain.model import Firmware
 from vcdtpm.ports import TpmBackup
 
-BACKUP_PATHS = ("name", "config.guestId", "config.version", "config.firmware", "config.keyId",
-                "config.extraConfig", "config.hardware.device", "config.files.vmPathName", "datastore")
+BACKUP_PATHS = (
+    "name",
+    "config.guestId",
+    "config.version",
+    "config.firmware",
+    "config.keyId",
+    "config.extraConfig",
+    "config.hardware.device",
+    "config.files.vmPathName",
+    "datastore",
+)
 NVRAM_PATHS = ("name", "config.files.vmPathName", "config.extraConfig", "datastore")
 BUNDLE_KEY = "encryption.bundle"
 NVRAM_KEY = "nvram"
@@ -46,22 +56,28 @@ def _b64(items) -> list[str]:
 
 def device_dict(device: vim.vm.device.VirtualTPM) -> dict:
     """The VirtualTPM device as a backup keeps it: JSON-safe, certificates in base64."""
-    return {"key": device.key,
-            "endorsement_key_certificate": _b64(device.endorsementKeyCertificate),
-            "endorsement_key_certificate_signing_request":
-                _b64(device.endorsementKeyCertificateSigningRequest)}
+    return {
+        "key": device.key,
+        "endorsement_key_certificate": _b64(device.endorsementKeyCertificate),
+        "endorsement_key_certificate_signing_request": _b64(device.endorsementKeyCertificateSigningRequest),
+    }
 
 
 def backup_of(values: dict, nvram: bytes) -> TpmBackup:
     """The backup of a vTPM VM from its configInfo and its NVRAM file's bytes."""
     device, key_id = require_vtpm(values)
     return TpmBackup(
-        vm_name=values.get("name", ""), guest_os=values.get("config.guestId") or "",
+        vm_name=values.get("name", ""),
+        guest_os=values.get("config.guestId") or "",
         hardware_version=facts.hardware_version(values.get("config.version")),
         firmware=values.get("config.firmware") or Firmware.BIOS.value,
-        key_provider=key_id.providerId.id, key_id=key_id.keyId or "",
+        key_provider=key_id.providerId.id,
+        key_id=key_id.keyId or "",
         encryption_bundle=extra_config(values).get(BUNDLE_KEY, ""),
-        tpm_device=device_dict(device), nvram=bytes(nvram), identity=facts.tpm_identity(device))
+        tpm_device=device_dict(device),
+        nvram=bytes(nvram),
+        identity=facts.tpm_identity(device),
+    )
 
 
 def _binaries(texts, what: str, backend: str) -> list:
@@ -75,25 +91,29 @@ def device_from(tpm_device: dict, backend: str) -> vim.vm.device.VirtualTPM:
     """A new VirtualTPM carrying the backup's endorsement key certificates."""
     certs = _binaries(tpm_device.get("endorsement_key_certificate"), "certificate", backend)
     if not certs:
-        raise BackendError(backend=backend,
-                           reason="the VirtualTPM device carries no endorsement key certificate")
-    requests = _binaries(tpm_device.get("endorsement_key_certificate_signing_request"),
-                         "signing request", backend)
-    return vim.vm.device.VirtualTPM(key=-1, endorsementKeyCertificate=certs,
-                                    endorsementKeyCertificateSigningRequest=requests)
+        raise BackendError(backend=backend, reason="the VirtualTPM device carries no endorsement key certificate")
+    requests = _binaries(tpm_device.get("endorsement_key_certificate_signing_request"), "signing request", backend)
+    return vim.vm.device.VirtualTPM(
+        key=-1, endorsementKeyCertificate=certs, endorsementKeyCertificateSigningRequest=requests
+    )
 
 
 def create_spec(backup: TpmBackup, name: str, datastore: str, backend: str) -> vim.vm.ConfigSpec:
     """CreateVM's spec: the backup's keyId and bundle, firmware, guest, version and vTPM device."""
     if backup.firmware != Firmware.EFI.value:
         raise BackendError(backend=backend, reason="a VirtualTPM device needs EFI firmware")
-    key = vim.encryption.CryptoKeyId(keyId=backup.key_id,
-                                     providerId=vim.encryption.KeyProviderId(id=backup.key_provider))
+    key = vim.encryption.CryptoKeyId(
+        keyId=backup.key_id, providerId=vim.encryption.KeyProviderId(id=backup.key_provider)
+    )
     extra = [vim.option.OptionValue(key=BUNDLE_KEY, value=backup.encryption_bundle)]
     add = vim.vm.device.VirtualDeviceSpec(operation="add", device=device_from(backup.tpm_device, backend))
     return vim.vm.ConfigSpec(
-        name=name, guestId=backup.guest_os, firmware=backup.firmware,
+        name=name,
+        guestId=backup.guest_os,
+        firmware=backup.firmware,
         version=f"vmx-{backup.hardware_version:02d}",
         files=vim.vm.FileInfo(vmPathName=f"[{datastore}]"),
         crypto=vim.encryption.CryptoSpecEncrypt(cryptoKeyId=key),
-        extraConfig=extra if backup.encryption_bundle else [], deviceChange=[add])
+        extraConfig=extra if backup.encryption_bundle else [],
+        deviceChange=[add],
+    )

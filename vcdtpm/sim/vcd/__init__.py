@@ -1,4 +1,5 @@
 """A simulated VMware Cloud Director (API 38.x) over the shared inventory, as a WSGI app."""
+
 from __future__ import annotations
 
 from vcdtpm.sim.inventory import Inventory

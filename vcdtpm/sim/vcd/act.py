@@ -1,4 +1,5 @@
 """What every action shares: reading its params body, resolving hrefs, answering 202 with a Task."""
+
 from __future__ import annotations
 
 import re
@@ -7,20 +8,22 @@ from lxml import etree
 
 from vcdtpm.sim.inventory import SimTemplate, SimVApp, SimVm
 from vcdtpm.sim.vcd import errors
-from vcdtpm.sim.vcd.rules import access
 from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.context import RequestContext
+from vcdtpm.sim.vcd.rules import access
 from vcdtpm.sim.vcd.tasks import Effect, SimTask
 from vcdtpm.sim.vcd.views.tasks import task_element
 
 CLIENT_REQUEST_ID = "X-VMWARE-VCLOUD-CLIENT-REQUEST-ID"
 _UUID = r"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"
-_SOURCES = (("vm", re.compile(rf"/vApp/vm-{_UUID}$")),
-            ("template_vm", re.compile(rf"/vAppTemplate/vm-{_UUID}$")),
-            ("vapp", re.compile(rf"/vApp/vapp-{_UUID}$")),
-            ("template", re.compile(rf"/vAppTemplate/vappTemplate-{_UUID}$")),
-            ("vdc", re.compile(rf"/vdc/{_UUID}$")),
-            ("catalog", re.compile(rf"/catalog/{_UUID}$")))
+_SOURCES = (
+    ("vm", re.compile(rf"/vApp/vm-{_UUID}$")),
+    ("template_vm", re.compile(rf"/vAppTemplate/vm-{_UUID}$")),
+    ("vapp", re.compile(rf"/vApp/vapp-{_UUID}$")),
+    ("template", re.compile(rf"/vAppTemplate/vappTemplate-{_UUID}$")),
+    ("vdc", re.compile(rf"/vdc/{_UUID}$")),
+    ("catalog", re.compile(rf"/catalog/{_UUID}$")),
+)
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
@@ -31,8 +34,7 @@ def body(ctx: RequestContext, tag: str, ns: str = x.VCLOUD):
     except etree.XMLSyntaxError as exc:
         raise errors.bad_request(f"The request body could not be parsed: {exc}.") from None
     if element.tag != x.qn(ns, tag):
-        raise errors.bad_request(f"Expected element {tag} in namespace {ns}, "
-                                 f"got {element.tag}.")
+        raise errors.bad_request(f"Expected element {tag} in namespace {ns}, got {element.tag}.")
     return element
 
 
@@ -43,8 +45,7 @@ def find(element, tag: str, ns: str = x.VCLOUD):
 def required(element, tag: str, ns: str = x.VCLOUD):
     found = find(element, tag, ns)
     if found is None:
-        raise errors.bad_request(f"{etree.QName(element).localname}: the element {tag} is "
-                                 f"required.")
+        raise errors.bad_request(f"{etree.QName(element).localname}: the element {tag} is required.")
     return found
 
 
@@ -65,8 +66,7 @@ def flag(element, tag: str, default: bool | None = None) -> bool | None:
 def name_of(element) -> str:
     name = (element.get("name") or "").strip()
     if not name:
-        raise errors.bad_request(f"{etree.QName(element).localname}: the name attribute is "
-                                 f"required.")
+        raise errors.bad_request(f"{etree.QName(element).localname}: the name attribute is required.")
     return name
 
 
@@ -83,19 +83,29 @@ def source_href(element) -> tuple[str, str]:
 def source_entity(ctx: RequestContext, element) -> tuple[str, SimVm | SimVApp | SimTemplate]:
     """The entity a Source element names, checked for the caller's org (403 otherwise)."""
     kind, id_ = source_href(element)
-    lookups = {"vm": lambda: access.vm(ctx, id_), "vapp": lambda: access.vapp(ctx, id_),
-               "template_vm": lambda: access.vm(ctx, id_, in_template=True),
-               "template": lambda: access.template(ctx, id_)}
+    lookups = {
+        "vm": lambda: access.vm(ctx, id_),
+        "vapp": lambda: access.vapp(ctx, id_),
+        "template_vm": lambda: access.vm(ctx, id_, in_template=True),
+        "template": lambda: access.template(ctx, id_),
+    }
     if kind not in lookups:
         raise errors.bad_request(f"A {kind} cannot be the source here.")
     return kind, lookups[kind]()
 
 
-def accepted(ctx: RequestContext, operation_name: str, operation: str, org: str,
-             owner: tuple[str, str, str], effect: Effect) -> object:
+def accepted(
+    ctx: RequestContext, operation_name: str, operation: str, org: str, owner: tuple[str, str, str], effect: Effect
+) -> object:
     """Start a task that applies `effect` when it completes; answer 202 with it."""
     task: SimTask = ctx.sim.tasks.create(
-        operation_name=operation_name, operation=operation, org=org, user=ctx.who.user,
-        owner=owner, effect=effect, request_id=ctx.request.headers.get(CLIENT_REQUEST_ID))
+        operation_name=operation_name,
+        operation=operation,
+        org=org,
+        user=ctx.who.user,
+        owner=owner,
+        effect=effect,
+        request_id=ctx.request.headers.get(CLIENT_REQUEST_ID),
+    )
     ctx.headers["Location"] = ctx.hrefs.task(task.id)
     return ctx.xml(task_element(ctx, task), x.TASK, status=202)

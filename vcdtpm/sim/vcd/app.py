@@ -1,11 +1,12 @@
 """The simulated Cloud Director as a WSGI app: router table, version check, auth, error replies."""
+
 from __future__ import annotations
 
 import logging
 import re
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import BaseConverter, Map, Rule
@@ -21,8 +22,7 @@ from vcdtpm.sim.vcd.tasks import TaskStore
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_VERSIONS = ("35.0", "36.0", "36.1", "36.2", "36.3", "37.0", "37.1", "37.2", "37.3",
-                      "38.0", "38.1")
+SUPPORTED_VERSIONS = ("35.0", "36.0", "36.1", "36.2", "36.3", "37.0", "37.1", "37.2", "37.3", "38.0", "38.1")
 DEPRECATED_VERSIONS = ("35.0",)
 _VERSION = re.compile(r"version\s*=\s*([0-9A-Za-z.\-]+)")
 
@@ -51,8 +51,7 @@ class RequestLog:
 
     def record(self, request: Request) -> None:
         body = request.get_data(cache=True) if request.method in ("POST", "PUT") else b""
-        entry = LoggedRequest(request.method, request.path, request.query_string.decode("latin-1"),
-                              body)
+        entry = LoggedRequest(request.method, request.path, request.query_string.decode("latin-1"), body)
         with self._lock:
             self._entries.append(entry)
 
@@ -62,8 +61,7 @@ class RequestLog:
             return list(self._entries)
 
     def count(self, path_prefix: str = "", method: str | None = None) -> int:
-        return sum(1 for e in self.entries
-                   if e.path.startswith(path_prefix) and (method is None or e.method == method))
+        return sum(1 for e in self.entries if e.path.startswith(path_prefix) and (method is None or e.method == method))
 
     def clear(self) -> None:
         with self._lock:
@@ -143,8 +141,9 @@ def _negotiate(request: Request, route: Route) -> str:
         raise errors.not_acceptable("the API version is missing.")
     version = match.group(1)
     if version not in SUPPORTED_VERSIONS:
-        raise errors.not_acceptable(f"Invalid API version requested: {version}. "
-                                    f"Supported: {', '.join(SUPPORTED_VERSIONS)}.")
+        raise errors.not_acceptable(
+            f"Invalid API version requested: {version}. Supported: {', '.join(SUPPORTED_VERSIONS)}."
+        )
     return version
 
 
@@ -153,7 +152,12 @@ def _error_response(request: Request, error: VcdError, version: str) -> Response
     if error.status == 401:
         headers.setdefault("WWW-Authenticate", 'Basic realm="VMware Cloud Director"')
     if request.path.startswith("/cloudapi/"):
-        return Response(error.json_body(), status=error.status, headers=headers,
-                        content_type=f"application/json;version={version}")
-    return Response(error.xml_body(), status=error.status, headers=headers,
-                    content_type=f"application/vnd.vmware.vcloud.error+xml;version={version}")
+        return Response(
+            error.json_body(), status=error.status, headers=headers, content_type=f"application/json;version={version}"
+        )
+    return Response(
+        error.xml_body(),
+        status=error.status,
+        headers=headers,
+        content_type=f"application/vnd.vmware.vcloud.error+xml;version={version}",
+    )

@@ -1,9 +1,11 @@
 """What a route handler gets: the request, the caller, the inventory and reply helpers."""
+
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from werkzeug.wrappers import Request, Response
 
@@ -35,7 +37,7 @@ class Route:
 @dataclass
 class RequestContext:
     request: Request
-    sim: "VcdSimulator"
+    sim: VcdSimulator
     hrefs: Hrefs
     version: str
     caller: Caller | None = None
@@ -51,12 +53,20 @@ class RequestContext:
         return self.caller
 
     def xml(self, element, media_type: str, status: int = 200) -> Response:
-        return Response(x.serialize(element), status=status, headers=self.headers,
-                        content_type=f"{media_type};version={self.version}")
+        return Response(
+            x.serialize(element),
+            status=status,
+            headers=self.headers,
+            content_type=f"{media_type};version={self.version}",
+        )
 
     def json(self, body, status: int = 200) -> Response:
-        return Response(json.dumps(body), status=status, headers=self.headers,
-                        content_type=f"application/json;version={self.version}")
+        return Response(
+            json.dumps(body),
+            status=status,
+            headers=self.headers,
+            content_type=f"application/json;version={self.version}",
+        )
 
     def empty(self, status: int = 204) -> Response:
         return Response(status=status, headers=self.headers)

@@ -1,9 +1,12 @@
 """Cloud Director error replies: the Error XML of /api and the JSON error of /cloudapi."""
+
 from __future__ import annotations
 
 import json
 
 from vcdtpm.sim.vcd import xmlns as x
+
+
 class VcdError(Exception):
     """An error reply with vCD's majorErrorCode (the HTTP status) and minorErrorCode."""
 
@@ -15,8 +18,7 @@ class VcdError(Exception):
         self.headers = headers or {}
 
     def xml_body(self) -> bytes:
-        error = x.root("Error", minorErrorCode=self.minor, majorErrorCode=self.status,
-                       message=self.message)
+        error = x.root("Error", minorErrorCode=self.minor, majorErrorCode=self.status, message=self.message)
         return x.serialize(error)
 
     def json_body(self) -> bytes:
@@ -30,14 +32,15 @@ def unauthorized(message: str = "This operation is denied.") -> VcdError:
 
 def forbidden(operation: str, target: str) -> VcdError:
     """What vCD answers for an object that is missing or belongs to another org."""
-    message = (f"Either you need some or all of the following rights [Base] to perform "
-               f"operations [{operation}] for {target} or the target entity is invalid.")
+    message = (
+        f"Either you need some or all of the following rights [Base] to perform "
+        f"operations [{operation}] for {target} or the target entity is invalid."
+    )
     return VcdError(403, "ACCESS_TO_RESOURCE_IS_FORBIDDEN", message)
 
 
 def provider_only(target: str) -> VcdError:
-    return VcdError(403, "ACCESS_TO_RESOURCE_IS_FORBIDDEN",
-                    f"Access to resource {target} is forbidden.")
+    return VcdError(403, "ACCESS_TO_RESOURCE_IS_FORBIDDEN", f"Access to resource {target} is forbidden.")
 
 
 def not_found(path: str) -> VcdError:

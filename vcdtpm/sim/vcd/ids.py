@@ -1,4 +1,5 @@
 """Hrefs, URNs and the ids the simulator derives for objects the inventory does not name."""
+
 from __future__ import annotations
 
 import uuid

@@ -1,4 +1,5 @@
 """The Vm element (vApp children, template children, GET /api/vApp/vm-{id}) and its TPM section."""
+
 from __future__ import annotations
 
 from vcdtpm.domain.model import Power
@@ -44,10 +45,18 @@ def tpm_href(ctx: RequestContext, vm: SimVm) -> str:
 
 
 def render_vm(ctx: RequestContext, vm: SimVm):
-    element = x.root("Vm", nsmap={**x.NSMAP, "vmw": VMW}, needsCustomization=False,
-                     nestedHypervisorEnabled=False, deployed=vm.power == Power.ON,
-                     status=vm_status(vm), name=vm.name, id=urn("vm", vm.id),
-                     href=vm_href(ctx, vm), type=x.VM)
+    element = x.root(
+        "Vm",
+        nsmap={**x.NSMAP, "vmw": VMW},
+        needsCustomization=False,
+        nestedHypervisorEnabled=False,
+        deployed=vm.power == Power.ON,
+        status=vm_status(vm),
+        name=vm.name,
+        id=urn("vm", vm.id),
+        href=vm_href(ctx, vm),
+        type=x.VM,
+    )
     if ctx.who.provider:
         _vim_info(ctx, element, vm)
     _links(ctx, element, vm)
@@ -109,14 +118,12 @@ def _vim_info(ctx: RequestContext, element, vm: SimVm) -> None:
     extension = x.sub(element, "VCloudExtension", required=False)
     info = x.sub(extension, "VmVimInfo", ns=x.VMEXT)
     _vim_ref(ctx, info, "VmVimObjectRef", vcenter, vm.moref, "VIRTUAL_MACHINE")
-    _vim_ref(ctx, info, "DatastoreVimObjectRef", vcenter,
-             datastore_moref(vcenter, vm.datastore), "DATASTORE")
+    _vim_ref(ctx, info, "DatastoreVimObjectRef", vcenter, datastore_moref(vcenter, vm.datastore), "DATASTORE")
     x.sub(info, "VirtualDisksMaxChainLength", 1, ns=x.VMEXT)
 
 
 def _vim_ref(ctx: RequestContext, parent, tag: str, vcenter, moref: str, kind: str) -> None:
     ref = x.sub(parent, tag, ns=x.VMEXT)
-    x.ref(ref, "VimServerRef", ctx.hrefs.vim_server(vcenter.id), x.VIM_SERVER, vcenter.name,
-          ns=x.VMEXT)
+    x.ref(ref, "VimServerRef", ctx.hrefs.vim_server(vcenter.id), x.VIM_SERVER, vcenter.name, ns=x.VMEXT)
     x.sub(ref, "MoRef", moref, ns=x.VMEXT)
     x.sub(ref, "VimObjectType", kind, ns=x.VMEXT)

@@ -1,6 +1,8 @@
 """The router table: every served (method, path) and its handler, gathered from the view modules."""
+
 from __future__ import annotations
 
+from vcdtpm.sim.vcd.context import Route
 from vcdtpm.sim.vcd.views import admin as views_admin
 from vcdtpm.sim.vcd.views import auth as views_auth
 from vcdtpm.sim.vcd.views import catalog_actions as views_catalog_actions
@@ -11,10 +13,19 @@ from vcdtpm.sim.vcd.views import tenant as views_tenant
 from vcdtpm.sim.vcd.views import vapp as views_vapp
 from vcdtpm.sim.vcd.views import vapp_actions as views_vapp_actions
 from vcdtpm.sim.vcd.views import vm_actions as views_vm_actions
-from vcdtpm.sim.vcd.context import Route
 
-VIEW_MODULES = (views_auth, views_tenant, views_vapp, views_query, views_admin, views_tasks,
-                views_vapp_actions, views_vm_actions, views_catalog_actions, views_import)
+VIEW_MODULES = (
+    views_auth,
+    views_tenant,
+    views_vapp,
+    views_query,
+    views_admin,
+    views_tasks,
+    views_vapp_actions,
+    views_vm_actions,
+    views_catalog_actions,
+    views_import,
+)
 
 
 def all_routes() -> list[Route]:

@@ -1,4 +1,5 @@
 """Serve a WSGI app from a background thread with werkzeug's threaded server."""
+
 from __future__ import annotations
 
 import threading
@@ -25,8 +26,6 @@ class ServerHandle:
 def serve_in_thread(app, host: str = "127.0.0.1", port: int = 0) -> ServerHandle:
     """Start serving `app`; port 0 picks a free port (read it from the handle)."""
     server = make_server(host, port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name=f"wsgi-{server.port}",
-                              daemon=True)
+    thread = threading.Thread(target=server.serve_forever, name=f"wsgi-{server.port}", daemon=True)
     thread.start()
-    return ServerHandle(url=f"http://{host}:{server.port}", port=server.port, _server=server,
-                        _thread=thread)
+    return ServerHandle(url=f"http://{host}:{server.port}", port=server.port, _server=server, _thread=thread)

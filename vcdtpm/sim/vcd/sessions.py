@@ -1,4 +1,5 @@
 """Logins and sessions: Basic user@org credentials, bearer JWTs and x-vcloud-authorization tokens."""
+
 from __future__ import annotations
 
 import base64
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 from vcdtpm.sim.inventory import SYSTEM_ORG, Inventory, SimUser
 from vcdtpm.sim.vcd import errors
+
 PROVIDER_ROLE = "System Administrator"
 
 
@@ -41,9 +43,15 @@ class SessionStore:
         self._by_auth: dict[str, Caller] = {}
 
     def open(self, org: str, user: str, role: str, provider: bool) -> Caller:
-        caller = Caller(org=org, user=user, role=role, provider=provider,
-                        session_id=str(uuid.uuid4()), access_token=_jwt(user, org),
-                        auth_token=secrets.token_hex(16))
+        caller = Caller(
+            org=org,
+            user=user,
+            role=role,
+            provider=provider,
+            session_id=str(uuid.uuid4()),
+            access_token=_jwt(user, org),
+            auth_token=secrets.token_hex(16),
+        )
         with self._lock:
             self._by_access[caller.access_token] = caller
             self._by_auth[caller.auth_token] = caller
@@ -78,8 +86,9 @@ def parse_basic(header: str | None) -> tuple[str, str, str]:
     return user, org, password
 
 
-def authenticate(inventory: Inventory, user: str, org: str, password: str,
-                 provider_endpoint: bool) -> tuple[str, SimUser]:
+def authenticate(
+    inventory: Inventory, user: str, org: str, password: str, provider_endpoint: bool
+) -> tuple[str, SimUser]:
     """The org name and user for valid credentials on the right endpoint, else 401."""
     is_system = org.lower() == SYSTEM_ORG.lower()
     if is_system != provider_endpoint:
@@ -100,10 +109,8 @@ def authenticate(inventory: Inventory, user: str, org: str, password: str,
 
 def _jwt(user: str, org: str) -> str:
     header = {"alg": "RS256", "typ": "JWT"}
-    claims = {"iss": f"{org}@vcd-sim", "sub": user, "iat": int(time.time()),
-              "jti": str(uuid.uuid4())}
-    parts = [_b64(json.dumps(header).encode()), _b64(json.dumps(claims).encode()),
-             _b64(secrets.token_bytes(64))]
+    claims = {"iss": f"{org}@vcd-sim", "sub": user, "iat": int(time.time()), "jti": str(uuid.uuid4())}
+    parts = [_b64(json.dumps(header).encode()), _b64(json.dumps(claims).encode()), _b64(secrets.token_bytes(64))]
     return ".".join(parts)
 
 

@@ -1,12 +1,13 @@
 """Tasks with a lifecycle, as long-running actions report them under /api/task/{id}."""
+
 from __future__ import annotations
 
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Callable
+from datetime import UTC, datetime
 
 from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.errors import VcdError
@@ -22,7 +23,7 @@ Effect = Callable[[], "tuple[str, str, str] | None"]
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 @dataclass
@@ -36,9 +37,9 @@ class SimTask:
     owner: tuple[str, str, str]
     status: str = QUEUED
     progress: int = 0
-    error: tuple[int, str, str] | None = None   # (status, minorErrorCode, message)
+    error: tuple[int, str, str] | None = None  # (status, minorErrorCode, message)
     result: tuple[str, str, str] | None = None  # (kind, id, name) of what it made
-    request_id: str | None = None               # X-VMWARE-VCLOUD-CLIENT-REQUEST-ID
+    request_id: str | None = None  # X-VMWARE-VCLOUD-CLIENT-REQUEST-ID
     effect: Effect | None = field(default=None, repr=False)
     duration: float = 0.0
     created: float = field(default_factory=time.monotonic)
@@ -94,26 +95,34 @@ class TaskStore:
             return
         self.advance(task.id, SUCCESS)
 
-    def advance(self, task_id: str, status: str, progress: int | None = None,
-                error: tuple[int, str, str] | None = None) -> None:
+    def advance(
+        self, task_id: str, status: str, progress: int | None = None, error: tuple[int, str, str] | None = None
+    ) -> None:
         with self._lock:
             task = self._tasks[task_id]
             task.status = status
-            task.progress = 100 if status == SUCCESS else (progress if progress is not None
-                                                           else task.progress)
+            task.progress = 100 if status == SUCCESS else (progress if progress is not None else task.progress)
             task.error = error
             if status in FINAL:
                 task.end_time = _now()
 
 
-def render_task(task: SimTask, hrefs: Hrefs, owner_href: str, owner_type: str,
-                org: tuple[str, str] | None = None):
+def render_task(task: SimTask, hrefs: Hrefs, owner_href: str, owner_type: str, org: tuple[str, str] | None = None):
     """A Task in TaskType's element order; `Result/ResultContent` names what it made."""
-    element = x.root("Task", href=hrefs.task(task.id), id=urn("task", task.id), type=x.TASK,
-                     name="task", status=task.status, operation=task.operation,
-                     operationName=task.operation_name, serviceNamespace="com.vmware.vcloud",
-                     startTime=task.start_time, endTime=task.end_time,
-                     cancelRequested=False)
+    element = x.root(
+        "Task",
+        href=hrefs.task(task.id),
+        id=urn("task", task.id),
+        type=x.TASK,
+        name="task",
+        status=task.status,
+        operation=task.operation,
+        operationName=task.operation_name,
+        serviceNamespace="com.vmware.vcloud",
+        startTime=task.start_time,
+        endTime=task.end_time,
+        cancelRequested=False,
+    )
     if task.status not in FINAL:
         x.link(element, "task:cancel", hrefs.task(task.id) + "/action/cancel")
     kind, owner_id, owner_name = task.owner

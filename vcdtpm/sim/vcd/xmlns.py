@@ -1,4 +1,5 @@
 """XML vocabulary of the simulated Cloud Director: namespaces, media types, element helpers."""
+
 from __future__ import annotations
 
 from lxml import etree
@@ -72,8 +73,7 @@ def link(parent, rel: str, href: str, type_: str | None = None, name: str | None
     return sub(parent, "Link", ns=ns, rel=rel, href=href, type=type_, name=name)
 
 
-def ref(parent, tag: str, href: str, type_: str, name: str | None = None, id_: str | None = None,
-        ns: str = VCLOUD):
+def ref(parent, tag: str, href: str, type_: str, name: str | None = None, id_: str | None = None, ns: str = VCLOUD):
     """A ReferenceType element (href, id, type, name)."""
     return sub(parent, tag, ns=ns, href=href, id=id_, type=type_, name=name)
 

@@ -1,9 +1,11 @@
 """Hand-written checks for world-file values; every failure names its path."""
+
 from __future__ import annotations
 
 import enum
 import re
-from typing import Any, Iterable, TypeVar
+from collections.abc import Iterable
+from typing import Any, TypeVar
 
 from vcdtpm.domain.errors import Invalid, WorldError
 from vcdtpm.domain.model import Datastore, Host, KeyProvider, KeyProviderType, Power
@@ -116,7 +118,7 @@ def object_id(value: Any, path: str) -> str:
 
 def version(value: Any, path: str) -> VCenterVersion:
     if not isinstance(value, str):
-        raise WorldError(path, f"expected a quoted version string such as \"8.0.2\", got {describe(value)}")
+        raise WorldError(path, f'expected a quoted version string such as "8.0.2", got {describe(value)}')
     try:
         return parse_version(value, path)
     except Invalid as exc:
@@ -170,9 +172,12 @@ def key_providers(raws: Any, path: str) -> list[KeyProvider]:
         p = item(path, i)
         raw = fields(raw, p, ("name", "type"), ("default", "tpm_hosts_only"))
         names.claim(text(raw["name"], at(p, "name")), at(p, "name"))
-        kp = KeyProvider(name=raw["name"], type=choice(raw["type"], at(p, "type"), KeyProviderType),
-                         default=flag(raw.get("default", False), at(p, "default")),
-                         tpm_hosts_only=flag(raw.get("tpm_hosts_only", False), at(p, "tpm_hosts_only")))
+        kp = KeyProvider(
+            name=raw["name"],
+            type=choice(raw["type"], at(p, "type"), KeyProviderType),
+            default=flag(raw.get("default", False), at(p, "default")),
+            tpm_hosts_only=flag(raw.get("tpm_hosts_only", False), at(p, "tpm_hosts_only")),
+        )
         if kp.default and default is not None:
             raise WorldError(at(p, "default"), f"'{default}' is already the default key provider")
         default = kp.name if kp.default else default

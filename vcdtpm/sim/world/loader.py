@@ -1,4 +1,5 @@
 """World files: a YAML description of a simulated cloud, loaded into an Inventory."""
+
 from __future__ import annotations
 
 import uuid
@@ -9,10 +10,38 @@ import yaml
 
 from vcdtpm.domain.errors import WorldError
 from vcdtpm.domain.model import Band, Firmware, Provenance, TpmMode
-from vcdtpm.sim.inventory import (SYSTEM_ORG, Inventory, SimCatalog, SimOrg, SimTemplate, SimVApp,
-                                  SimVCenter, SimVdc, SimVm, SimVTpm, new_id)
-from vcdtpm.sim.world.checks import (Registry, at, choice, datastores, describe, fields, flag, hosts, item,
-                                     key_providers, object_id, power, sequence, text, users, version, whole)
+from vcdtpm.sim.inventory import (
+    SYSTEM_ORG,
+    Inventory,
+    SimCatalog,
+    SimOrg,
+    SimTemplate,
+    SimVApp,
+    SimVCenter,
+    SimVdc,
+    SimVm,
+    SimVTpm,
+    new_id,
+)
+from vcdtpm.sim.world.checks import (
+    Registry,
+    at,
+    choice,
+    datastores,
+    describe,
+    fields,
+    flag,
+    hosts,
+    item,
+    key_providers,
+    object_id,
+    power,
+    sequence,
+    text,
+    users,
+    version,
+    whole,
+)
 
 DEMO_WORLD_PATH = Path(__file__).with_name("worlds") / "demo.yaml"
 
@@ -48,7 +77,8 @@ class _StrictLoader(yaml.SafeLoader):
             if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
                 if key_node.value in seen:
                     raise yaml.constructor.ConstructorError(
-                        None, None, f"duplicate key '{key_node.value}'", key_node.start_mark)
+                        None, None, f"duplicate key '{key_node.value}'", key_node.start_mark
+                    )
                 seen.add(key_node.value)
         return super().construct_mapping(node, deep)
 
@@ -63,7 +93,7 @@ def _read_yaml(path: Path) -> Any:
     except OSError as exc:
         raise WorldError(str(path), f"cannot be read ({exc.strerror or exc})") from None
     try:
-        return yaml.load(content, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(content, Loader=_StrictLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -88,7 +118,8 @@ class _Builder:
     def build(self, data: dict) -> Inventory:
         top = fields(data, "", optional=_TOP)
         self.inv.fast_cross_vcenter_instantiation = flag(
-            top.get("fast_cross_vcenter_instantiation", False), "fast_cross_vcenter_instantiation")
+            top.get("fast_cross_vcenter_instantiation", False), "fast_cross_vcenter_instantiation"
+        )
         self._provider(top.get("provider"), "provider")
         names = Registry("vCenter name")
         for i, raw in enumerate(sequence(top.get("vcenters"), "vcenters")):
@@ -115,15 +146,15 @@ class _Builder:
         self.inv.provider_users = users(raw.get("users"), at(path, "users"), tenant=False)
 
     def _vcenter(self, raw: Any, path: str, names: Registry) -> None:
-        raw = fields(raw, path, ("name", "version"),
-                     ("id", "clone_tpm_policy", "hosts", "key_providers", "datastores"))
+        raw = fields(raw, path, ("name", "version"), ("id", "clone_tpm_policy", "hosts", "key_providers", "datastores"))
         name = text(raw["name"], at(path, "name"))
         names.claim(name, at(path, "name"))
         release = version(raw["version"], at(path, "version"))
         policy = choice(raw.get("clone_tpm_policy", "copy"), at(path, "clone_tpm_policy"), TpmMode)
         if policy is TpmMode.REPLACE and release.band is Band.V7:
-            raise WorldError(at(path, "clone_tpm_policy"),
-                             "vpxd.clone.tpmProvisionPolicy exists only on vCenter 8.0 and later")
+            raise WorldError(
+                at(path, "clone_tpm_policy"), "vpxd.clone.tpmProvisionPolicy exists only on vCenter 8.0 and later"
+            )
         vc = SimVCenter(name=name, version=str(release), clone_tpm_policy=policy.value, id=self._id(raw, path))
         vc.hosts = hosts(raw.get("hosts"), at(path, "hosts"))
         vc.key_providers = key_providers(raw.get("key_providers"), at(path, "key_providers"))
@@ -210,14 +241,20 @@ class _Builder:
         elif provenance is Provenance.CAPTURED:
             mode = TpmMode.COPY
         vdc = self._vdc_ref(raw.get("vdc"), at(path, "vdc"), vdcs)
-        tpl = SimTemplate(name=raw["name"], org=cat.org, catalog=cat.id, vdc=vdc.id, provenance=provenance,
-                          tpm_provisioning=mode, id=self._id(raw, path))
+        tpl = SimTemplate(
+            name=raw["name"],
+            org=cat.org,
+            catalog=cat.id,
+            vdc=vdc.id,
+            provenance=provenance,
+            tpm_provisioning=mode,
+            id=self._id(raw, path),
+        )
         self.inv.templates[tpl.id] = tpl
         tpl.vms = self._vms(raw.get("vms"), at(path, "vms"), vdc, template=tpl.id)
         return tpl.id
 
-    def _vapp(self, raw: Any, path: str, org: SimOrg, vdcs: dict[str, SimVdc],
-              names: dict[str, Registry]) -> None:
+    def _vapp(self, raw: Any, path: str, org: SimOrg, vdcs: dict[str, SimVdc], names: dict[str, Registry]) -> None:
         raw = fields(raw, path, ("name", "vdc"), ("id", "vms"))
         name = text(raw["name"], at(path, "name"))
         vdc = self._vdc_ref(raw["vdc"], at(path, "vdc"), vdcs)
@@ -228,8 +265,9 @@ class _Builder:
 
     # -- VMs -------------------------------------------------------------------
 
-    def _vms(self, raws: Any, path: str, vdc: SimVdc, vapp: str | None = None,
-             template: str | None = None) -> list[str]:
+    def _vms(
+        self, raws: Any, path: str, vdc: SimVdc, vapp: str | None = None, template: str | None = None
+    ) -> list[str]:
         names, ids = Registry("VM name"), []
         vc = self.inv.vcenters[vdc.vcenter]
         for i, raw in enumerate(sequence(raws, path)):
@@ -256,11 +294,14 @@ class _Builder:
         vm = SimVm(
             name=text(raw["name"], at(path, "name")),
             guest_os=text(raw["guest_os"], at(path, "guest_os")),
-            vcenter=vc.name, datastore=datastore, moref="",
+            vcenter=vc.name,
+            datastore=datastore,
+            moref="",
             firmware=choice(raw.get("firmware", "efi"), at(path, "firmware"), Firmware),
             hardware_version=whole(raw.get("hardware_version", 19), at(path, "hardware_version")),
             power=power(raw.get("power", "off"), at(path, "power")),
-            id=self._id(raw, path))
+            id=self._id(raw, path),
+        )
         self._encrypt(vm, raw, path, vc)
         vm.moref = vc.next_moref()
         return vm
@@ -274,8 +315,11 @@ class _Builder:
         if name is None:
             default = next((kp for kp in vc.key_providers if kp.default), None)
             if default is None:
-                raise WorldError(at(path, "tpm"), f"a vTPM needs a key provider and vCenter '{vc.name}' "
-                                 "has no default one; name one with key_provider")
+                raise WorldError(
+                    at(path, "tpm"),
+                    f"a vTPM needs a key provider and vCenter '{vc.name}' "
+                    "has no default one; name one with key_provider",
+                )
             name = default.name
         name = text(name, at(path, "key_provider"))
         if not any(kp.name == name for kp in vc.key_providers):

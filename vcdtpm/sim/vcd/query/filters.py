@@ -1,9 +1,10 @@
 """The vCD query filter language: `a==v`, `!=`, `=lt=`..., `;` AND, `,` OR, parentheses, `\\` escapes."""
+
 from __future__ import annotations
 
 import fnmatch
 import re
-from typing import Callable
+from collections.abc import Callable
 
 Predicate = Callable[[dict], bool]
 
@@ -103,12 +104,14 @@ def _condition(text: str, fields) -> Predicate:
 def _compare(actual, operator: str, expected: str) -> bool:
     actual_text = "" if actual is None else str(actual)
     if operator in ("==", "!="):
-        equal = fnmatch.fnmatchcase(actual_text.lower(), expected.lower()) if "*" in expected \
+        equal = (
+            fnmatch.fnmatchcase(actual_text.lower(), expected.lower())
+            if "*" in expected
             else actual_text.lower() == expected.lower()
+        )
         return equal if operator == "==" else not equal
     left, right = _ordered(actual_text, expected)
-    return {"=lt=": left < right, "=le=": left <= right,
-            "=gt=": left > right, "=ge=": left >= right}[operator]
+    return {"=lt=": left < right, "=le=": left <= right, "=gt=": left > right, "=ge=": left >= right}[operator]
 
 
 def _ordered(left: str, right: str):

@@ -1,15 +1,15 @@
 """The typed queries the simulator answers and the records each one yields for a caller."""
+
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator
 
 from vcdtpm.domain.model import Power
 from vcdtpm.sim.inventory import SimVdc, SimVm
 from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.context import RequestContext
-from vcdtpm.sim.vcd.ids import (catalog_item_id, datastore_id, datastore_moref, provider_vdc_id,
-                                urn)
+from vcdtpm.sim.vcd.ids import catalog_item_id, datastore_id, datastore_moref, provider_vdc_id, urn
 from vcdtpm.sim.vcd.render_vm import guest_os_name, vm_href
 
 Row = dict[str, str]
@@ -34,15 +34,24 @@ def _vm_common(ctx: RequestContext, vm: SimVm) -> dict:
     holder = inv.templates[vm.template] if vm.template else inv.vapps[vm.vapp]
     vdc = inv.vdcs.get(holder.vdc)
     catalog = inv.catalogs.get(holder.catalog) if vm.template else None
-    return dict(href=vm_href(ctx, vm), id=urn("vm", vm.id), name=vm.name,
-                containerName=holder.name,
-                container=hrefs.template(holder.id) if vm.template else hrefs.vapp(holder.id),
-                vdc=hrefs.vdc(holder.vdc), vdcName=vdc.name if vdc else None,
-                isVAppTemplate=vm.template is not None, isDeleted=False,
-                guestOs=guest_os_name(vm.guest_os), hardwareVersion=vm.hardware_version,
-                status="POWERED_ON" if vm.power == Power.ON else "POWERED_OFF",
-                isDeployed=vm.power == Power.ON, catalogName=catalog.name if catalog else None,
-                numberOfCpus=2, memoryMB=4096)
+    return dict(
+        href=vm_href(ctx, vm),
+        id=urn("vm", vm.id),
+        name=vm.name,
+        containerName=holder.name,
+        container=hrefs.template(holder.id) if vm.template else hrefs.vapp(holder.id),
+        vdc=hrefs.vdc(holder.vdc),
+        vdcName=vdc.name if vdc else None,
+        isVAppTemplate=vm.template is not None,
+        isDeleted=False,
+        guestOs=guest_os_name(vm.guest_os),
+        hardwareVersion=vm.hardware_version,
+        status="POWERED_ON" if vm.power == Power.ON else "POWERED_OFF",
+        isDeployed=vm.power == Power.ON,
+        catalogName=catalog.name if catalog else None,
+        numberOfCpus=2,
+        memoryMB=4096,
+    )
 
 
 def _visible_vms(ctx: RequestContext) -> Iterator[tuple[SimVm, str]]:
@@ -61,16 +70,30 @@ def _admin_vm_rows(ctx: RequestContext) -> Iterator[Row]:
     for vm, org in _visible_vms(ctx):
         vcenter = ctx.inventory.vcenters.get(vm.vcenter)
         host = vcenter.hosts[0].name if vcenter and vcenter.hosts else None
-        yield _row(**_vm_common(ctx, vm), org=ctx.hrefs.org(ctx.inventory.orgs[org].id),
-                   vc=ctx.hrefs.vim_server(vcenter.id) if vcenter else None, moref=vm.moref,
-                   datastoreName=vm.datastore, hostName=host,
-                   vmNameInVc=f"{vm.name} ({vm.id})", encrypted=vm.key_id is not None,
-                   firmware=vm.firmware.value, tpmPresent=vm.tpm is not None)
+        yield _row(
+            **_vm_common(ctx, vm),
+            org=ctx.hrefs.org(ctx.inventory.orgs[org].id),
+            vc=ctx.hrefs.vim_server(vcenter.id) if vcenter else None,
+            moref=vm.moref,
+            datastoreName=vm.datastore,
+            hostName=host,
+            vmNameInVc=f"{vm.name} ({vm.id})",
+            encrypted=vm.key_id is not None,
+            firmware=vm.firmware.value,
+            tpmPresent=vm.tpm is not None,
+        )
 
 
 def _vdc_common(ctx: RequestContext, vdc: SimVdc) -> dict:
-    return dict(href=ctx.hrefs.vdc(vdc.id), id=urn("vdc", vdc.id), name=vdc.name,
-                orgName=vdc.org, isEnabled=True, isBusy=False, status="READY")
+    return dict(
+        href=ctx.hrefs.vdc(vdc.id),
+        id=urn("vdc", vdc.id),
+        name=vdc.name,
+        orgName=vdc.org,
+        isEnabled=True,
+        isBusy=False,
+        status="READY",
+    )
 
 
 def _org_vdc_rows(ctx: RequestContext) -> Iterator[Row]:
@@ -83,18 +106,27 @@ def _admin_vdc_rows(ctx: RequestContext) -> Iterator[Row]:
     for vdc in ctx.inventory.vdcs.values():
         org = ctx.inventory.orgs.get(vdc.org)
         pvdc = provider_vdc_id(vdc.id)
-        yield _row(**_vdc_common(ctx, vdc), org=ctx.hrefs.org(org.id) if org else None,
-                   vcName=vdc.vcenter, providerVdc=ctx.hrefs.provider_vdc(pvdc),
-                   providerVdcName=f"pvdc-{vdc.name}")
+        yield _row(
+            **_vdc_common(ctx, vdc),
+            org=ctx.hrefs.org(org.id) if org else None,
+            vcName=vdc.vcenter,
+            providerVdc=ctx.hrefs.provider_vdc(pvdc),
+            providerVdcName=f"pvdc-{vdc.name}",
+        )
 
 
 def _vapp_rows(ctx: RequestContext) -> Iterator[Row]:
     for vapp in ctx.inventory.vapps.values():
         if ctx.who.sees(vapp.org):
             vdc = ctx.inventory.vdcs.get(vapp.vdc)
-            yield _row(href=ctx.hrefs.vapp(vapp.id), id=urn("vapp", vapp.id), name=vapp.name,
-                       vdc=ctx.hrefs.vdc(vapp.vdc), vdcName=vdc.name if vdc else None,
-                       numberOfVMs=len(vapp.vms))
+            yield _row(
+                href=ctx.hrefs.vapp(vapp.id),
+                id=urn("vapp", vapp.id),
+                name=vapp.name,
+                vdc=ctx.hrefs.vdc(vapp.vdc),
+                vdcName=vdc.name if vdc else None,
+                numberOfVMs=len(vapp.vms),
+            )
 
 
 def _template_rows(ctx: RequestContext) -> Iterator[Row]:
@@ -102,11 +134,16 @@ def _template_rows(ctx: RequestContext) -> Iterator[Row]:
         if ctx.who.sees(template.org):
             vdc = ctx.inventory.vdcs.get(template.vdc)
             catalog = ctx.inventory.catalogs.get(template.catalog)
-            yield _row(href=ctx.hrefs.template(template.id),
-                       id=urn("vapptemplate", template.id), name=template.name,
-                       vdc=ctx.hrefs.vdc(template.vdc), vdcName=vdc.name if vdc else None,
-                       catalogName=catalog.name if catalog else None, status="RESOLVED",
-                       isGoldMaster=False)
+            yield _row(
+                href=ctx.hrefs.template(template.id),
+                id=urn("vapptemplate", template.id),
+                name=template.name,
+                vdc=ctx.hrefs.vdc(template.vdc),
+                vdcName=vdc.name if vdc else None,
+                catalogName=catalog.name if catalog else None,
+                status="RESOLVED",
+                isGoldMaster=False,
+            )
 
 
 def _catalog_item_rows(ctx: RequestContext) -> Iterator[Row]:
@@ -115,20 +152,35 @@ def _catalog_item_rows(ctx: RequestContext) -> Iterator[Row]:
             item = catalog_item_id(template.id)
             catalog = ctx.inventory.catalogs.get(template.catalog)
             vdc = ctx.inventory.vdcs.get(template.vdc)
-            yield _row(href=ctx.hrefs.catalog_item(item), id=urn("catalogitem", item),
-                       name=template.name, entity=ctx.hrefs.template(template.id),
-                       entityName=template.name, entityType="vapptemplate",
-                       catalog=ctx.hrefs.catalog(template.catalog),
-                       catalogName=catalog.name if catalog else None,
-                       vdc=ctx.hrefs.vdc(template.vdc), vdcName=vdc.name if vdc else None,
-                       status="RESOLVED", isPublished=False)
+            yield _row(
+                href=ctx.hrefs.catalog_item(item),
+                id=urn("catalogitem", item),
+                name=template.name,
+                entity=ctx.hrefs.template(template.id),
+                entityName=template.name,
+                entityType="vapptemplate",
+                catalog=ctx.hrefs.catalog(template.catalog),
+                catalogName=catalog.name if catalog else None,
+                vdc=ctx.hrefs.vdc(template.vdc),
+                vdcName=vdc.name if vdc else None,
+                status="RESOLVED",
+                isPublished=False,
+            )
 
 
 def _datastore_row(ctx: RequestContext, vcenter, name: str) -> dict:
     ds_id = datastore_id(vcenter, name)
-    return dict(href=ctx.hrefs.datastore(ds_id), id=urn("datastore", ds_id), name=name,
-                moref=datastore_moref(vcenter, name), vc=ctx.hrefs.vim_server(vcenter.id),
-                vcName=vcenter.name, datastoreType="VMFS6", isEnabled=True, isDeleted=False)
+    return dict(
+        href=ctx.hrefs.datastore(ds_id),
+        id=urn("datastore", ds_id),
+        name=name,
+        moref=datastore_moref(vcenter, name),
+        vc=ctx.hrefs.vim_server(vcenter.id),
+        vcName=vcenter.name,
+        datastoreType="VMFS6",
+        isEnabled=True,
+        isDeleted=False,
+    )
 
 
 def _datastore_rows(ctx: RequestContext) -> Iterator[Row]:
@@ -142,16 +194,23 @@ def _datastore_pvdc_rows(ctx: RequestContext) -> Iterator[Row]:
         vcenter = ctx.inventory.vcenters.get(vdc.vcenter)
         if vcenter is not None:
             common = _datastore_row(ctx, vcenter, vdc.datastore)
-            yield _row(**common, datastore=common["href"],
-                       providerVdc=ctx.hrefs.provider_vdc(provider_vdc_id(vdc.id)))
+            yield _row(**common, datastore=common["href"], providerVdc=ctx.hrefs.provider_vdc(provider_vdc_id(vdc.id)))
 
 
 def _vcenter_rows(ctx: RequestContext) -> Iterator[Row]:
     for vcenter in ctx.inventory.vcenters.values():
-        yield _row(href=ctx.hrefs.vim_server(vcenter.id), id=urn("vimserver", vcenter.id),
-                   name=vcenter.name, vcVersion=vcenter.version, uuid=vcenter.id,
-                   url=f"https://{vcenter.name}:443", isEnabled=True, isBusy=False,
-                   isSupported=True, listenerState="CONNECTED")
+        yield _row(
+            href=ctx.hrefs.vim_server(vcenter.id),
+            id=urn("vimserver", vcenter.id),
+            name=vcenter.name,
+            vcVersion=vcenter.version,
+            uuid=vcenter.id,
+            url=f"https://{vcenter.name}:443",
+            isEnabled=True,
+            isBusy=False,
+            isSupported=True,
+            listenerState="CONNECTED",
+        )
 
 
 def _task_rows(ctx: RequestContext) -> Iterator[Row]:
@@ -160,48 +219,139 @@ def _task_rows(ctx: RequestContext) -> Iterator[Row]:
     for task in ctx.sim.tasks.all():
         if ctx.who.sees(task.org):
             kind, owner_id, owner_name = task.owner
-            yield _row(href=ctx.hrefs.task(task.id), id=urn("task", task.id), name="task",
-                       status=task.status, operationName=task.operation_name,
-                       objectName=owner_name, objectType=kind, object=urn(kind, owner_id),
-                       orgName=task.org, ownerName=task.user, startDate=task.start_time,
-                       endDate=task.end_time, clientRequestId=task.request_id)
+            yield _row(
+                href=ctx.hrefs.task(task.id),
+                id=urn("task", task.id),
+                name="task",
+                status=task.status,
+                operationName=task.operation_name,
+                objectName=owner_name,
+                objectType=kind,
+                object=urn(kind, owner_id),
+                orgName=task.org,
+                ownerName=task.user,
+                startDate=task.start_time,
+                endDate=task.end_time,
+                clientRequestId=task.request_id,
+            )
 
 
 def _fields(*names: str) -> frozenset[str]:
     return frozenset(("href", "id", "name") + names)
 
 
-_VM_FIELDS = ("containerName", "container", "vdc", "vdcName", "isVAppTemplate", "isDeleted",
-              "guestOs", "hardwareVersion", "status", "isDeployed", "catalogName",
-              "numberOfCpus", "memoryMB")
+_VM_FIELDS = (
+    "containerName",
+    "container",
+    "vdc",
+    "vdcName",
+    "isVAppTemplate",
+    "isDeleted",
+    "guestOs",
+    "hardwareVersion",
+    "status",
+    "isDeployed",
+    "catalogName",
+    "numberOfCpus",
+    "memoryMB",
+)
 _VDC_FIELDS = ("orgName", "isEnabled", "isBusy", "status")
 _DS_FIELDS = ("moref", "vc", "vcName", "datastoreType", "isEnabled", "isDeleted")
 
-QUERY_TYPES = {q.name: q for q in (
-    QueryType("task", "TaskRecord", x.TASK, False,
-              _fields("status", "operationName", "objectName", "objectType", "object",
-                      "orgName", "ownerName", "startDate", "endDate", "clientRequestId"),
-              _task_rows),
-    QueryType("vm", "VMRecord", x.VM, False, _fields(*_VM_FIELDS), _vm_rows),
-    QueryType("adminVM", "AdminVMRecord", x.VM, True,
-              _fields(*_VM_FIELDS, "org", "vc", "moref", "datastoreName", "hostName",
-                      "vmNameInVc", "encrypted", "firmware", "tpmPresent"), _admin_vm_rows),
-    QueryType("orgVdc", "OrgVdcRecord", x.VDC, False, _fields(*_VDC_FIELDS), _org_vdc_rows),
-    QueryType("adminOrgVdc", "AdminVdcRecord", x.ADMIN_VDC, True,
-              _fields(*_VDC_FIELDS, "org", "vcName", "providerVdc", "providerVdcName"),
-              _admin_vdc_rows),
-    QueryType("vApp", "VAppRecord", x.VAPP, False,
-              _fields("vdc", "vdcName", "numberOfVMs"), _vapp_rows),
-    QueryType("vAppTemplate", "VAppTemplateRecord", x.VAPP_TEMPLATE, False,
-              _fields("vdc", "vdcName", "catalogName", "status", "isGoldMaster"), _template_rows),
-    QueryType("catalogItem", "CatalogItemRecord", x.CATALOG_ITEM, False,
-              _fields("entity", "entityName", "entityType", "catalog", "catalogName", "vdc",
-                      "vdcName", "status", "isPublished"), _catalog_item_rows),
-    QueryType("datastore", "DatastoreRecord", x.DATASTORE, True, _fields(*_DS_FIELDS),
-              _datastore_rows),
-    QueryType("datastoreProviderVdcRelation", "DatastoreProviderVdcRelationRecord", x.DATASTORE,
-              True, _fields(*_DS_FIELDS, "providerVdc", "datastore"), _datastore_pvdc_rows),
-    QueryType("virtualCenter", "VirtualCenterRecord", x.VIM_SERVER, True,
-              _fields("vcVersion", "uuid", "url", "isEnabled", "isBusy", "isSupported",
-                      "listenerState"), _vcenter_rows),
-)}
+QUERY_TYPES = {
+    q.name: q
+    for q in (
+        QueryType(
+            "task",
+            "TaskRecord",
+            x.TASK,
+            False,
+            _fields(
+                "status",
+                "operationName",
+                "objectName",
+                "objectType",
+                "object",
+                "orgName",
+                "ownerName",
+                "startDate",
+                "endDate",
+                "clientRequestId",
+            ),
+            _task_rows,
+        ),
+        QueryType("vm", "VMRecord", x.VM, False, _fields(*_VM_FIELDS), _vm_rows),
+        QueryType(
+            "adminVM",
+            "AdminVMRecord",
+            x.VM,
+            True,
+            _fields(
+                *_VM_FIELDS,
+                "org",
+                "vc",
+                "moref",
+                "datastoreName",
+                "hostName",
+                "vmNameInVc",
+                "encrypted",
+                "firmware",
+                "tpmPresent",
+            ),
+            _admin_vm_rows,
+        ),
+        QueryType("orgVdc", "OrgVdcRecord", x.VDC, False, _fields(*_VDC_FIELDS), _org_vdc_rows),
+        QueryType(
+            "adminOrgVdc",
+            "AdminVdcRecord",
+            x.ADMIN_VDC,
+            True,
+            _fields(*_VDC_FIELDS, "org", "vcName", "providerVdc", "providerVdcName"),
+            _admin_vdc_rows,
+        ),
+        QueryType("vApp", "VAppRecord", x.VAPP, False, _fields("vdc", "vdcName", "numberOfVMs"), _vapp_rows),
+        QueryType(
+            "vAppTemplate",
+            "VAppTemplateRecord",
+            x.VAPP_TEMPLATE,
+            False,
+            _fields("vdc", "vdcName", "catalogName", "status", "isGoldMaster"),
+            _template_rows,
+        ),
+        QueryType(
+            "catalogItem",
+            "CatalogItemRecord",
+            x.CATALOG_ITEM,
+            False,
+            _fields(
+                "entity",
+                "entityName",
+                "entityType",
+                "catalog",
+                "catalogName",
+                "vdc",
+                "vdcName",
+                "status",
+                "isPublished",
+            ),
+            _catalog_item_rows,
+        ),
+        QueryType("datastore", "DatastoreRecord", x.DATASTORE, True, _fields(*_DS_FIELDS), _datastore_rows),
+        QueryType(
+            "datastoreProviderVdcRelation",
+            "DatastoreProviderVdcRelationRecord",
+            x.DATASTORE,
+            True,
+            _fields(*_DS_FIELDS, "providerVdc", "datastore"),
+            _datastore_pvdc_rows,
+        ),
+        QueryType(
+            "virtualCenter",
+            "VirtualCenterRecord",
+            x.VIM_SERVER,
+            True,
+            _fields("vcVersion", "uuid", "url", "isEnabled", "isBusy", "isSupported", "listenerState"),
+            _vcenter_rows,
+        ),
+    )
+}

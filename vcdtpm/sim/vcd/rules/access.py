@@ -1,4 +1,5 @@
 """Find an object for a caller the way vCD does: missing and foreign objects are both forbidden."""
+
 from __future__ import annotations
 
 from vcdtpm.sim.inventory import SimCatalog, SimOrg, SimTemplate, SimVApp, SimVdc, SimVm
@@ -57,8 +58,7 @@ def catalog(ctx: RequestContext, catalog_id: str) -> SimCatalog:
 
 def catalog_item(ctx: RequestContext, item_id: str) -> SimTemplate:
     """The template a catalog item stands for."""
-    found = next((t for t in ctx.inventory.templates.values()
-                  if catalog_item_id(t.id) == item_id), None)
+    found = next((t for t in ctx.inventory.templates.values() if catalog_item_id(t.id) == item_id), None)
     if found is None or not ctx.who.sees(found.org):
         raise errors.forbidden("CATALOG_ITEM_VIEW", urn("catalogitem", item_id))
     return found
@@ -66,8 +66,7 @@ def catalog_item(ctx: RequestContext, item_id: str) -> SimTemplate:
 
 def storage_profile_vdc(ctx: RequestContext, profile_id: str) -> SimVdc:
     """The VDC owning a storage profile (one profile per VDC in the simulator)."""
-    found = next((v for v in ctx.inventory.vdcs.values()
-                  if storage_profile_id(v.id) == profile_id), None)
+    found = next((v for v in ctx.inventory.vdcs.values() if storage_profile_id(v.id) == profile_id), None)
     if found is None or not ctx.who.sees(found.org):
         raise errors.forbidden("VDC_STORAGE_PROFILE_VIEW", urn("vdcstorageProfile", profile_id))
     return found
@@ -76,6 +75,5 @@ def storage_profile_vdc(ctx: RequestContext, profile_id: str) -> SimVdc:
 def org_id_of(ctx: RequestContext, org_name: str) -> str:
     org = ctx.inventory.orgs.get(org_name)
     if org is None:
-        org = next((o for o in ctx.inventory.orgs.values() if o.name.lower() == org_name.lower()),
-                   None)
+        org = next((o for o in ctx.inventory.orgs.values() if o.name.lower() == org_name.lower()), None)
     return org.id if org is not None else SYSTEM_ORG_ID

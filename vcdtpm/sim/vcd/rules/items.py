@@ -1,4 +1,5 @@
 """SourcedItem and CreateItem (recompose / compose): what they name and the VMs they make."""
+
 from __future__ import annotations
 
 import re
@@ -9,8 +10,7 @@ from vcdtpm.sim.inventory import Inventory, SimVdc, SimVm
 from vcdtpm.sim.vcd import act, errors
 from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.context import RequestContext
-from vcdtpm.sim.vcd.rules.placement import COPY, REPLACE, VmSpec, clone_vm, new_vm, relocate, \
-    task_error, template_mode
+from vcdtpm.sim.vcd.rules.placement import COPY, REPLACE, VmSpec, clone_vm, new_vm, relocate, task_error, template_mode
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,7 @@ class Item:
     """One VM to add: copied or moved from `source`, or created from `spec`."""
 
     source: SimVm | None = None
-    source_kind: str | None = None          # vm | template_vm
+    source_kind: str | None = None  # vm | template_vm
     delete_source: bool = False
     replace_tpm: bool | None = None
     name: str | None = None
@@ -32,17 +32,21 @@ def sourced_items(ctx: RequestContext, params) -> list[Item]:
         if kind not in ("vm", "template_vm"):
             raise errors.bad_request("SourcedItem: the Source must be a VM or a template VM.")
         general = act.find(element, "VmGeneralParams")
-        items.append(Item(source=entity, source_kind=kind,
-                          delete_source=(element.get("sourceDelete") or "").lower() == "true",
-                          replace_tpm=act.flag(element, "ReplaceTpm"),
-                          name=act.text(general, "Name") if general is not None else None))
+        items.append(
+            Item(
+                source=entity,
+                source_kind=kind,
+                delete_source=(element.get("sourceDelete") or "").lower() == "true",
+                replace_tpm=act.flag(element, "ReplaceTpm"),
+                name=act.text(general, "Name") if general is not None else None,
+            )
+        )
     return items
 
 
 def create_items(params) -> list[Item]:
     """CreateItem elements: each is a VmType describing a new VM."""
-    return [Item(spec=vm_spec(element))
-            for element in params.findall(x.qn(x.VCLOUD, "CreateItem"))]
+    return [Item(spec=vm_spec(element)) for element in params.findall(x.qn(x.VCLOUD, "CreateItem"))]
 
 
 def vm_spec(vm) -> VmSpec:
@@ -53,11 +57,13 @@ def vm_spec(vm) -> VmSpec:
         raise errors.bad_request("VmSpecSection: the element OsType is required.")
     hardware = re.search(r"(\d+)$", act.text(spec, "HardwareVersion") or "vmx-19")
     tpm = act.find(vm, "TrustedPlatformModule")
-    return VmSpec(name=act.name_of(vm), guest_os=os_type,
-                  firmware=Firmware.BIOS if (act.text(spec, "Firmware") or "efi").lower()
-                  == "bios" else Firmware.EFI,
-                  hardware_version=int(hardware.group(1)) if hardware else 19,
-                  tpm=bool(act.flag(tpm, "TpmPresent", False)) if tpm is not None else False)
+    return VmSpec(
+        name=act.name_of(vm),
+        guest_os=os_type,
+        firmware=Firmware.BIOS if (act.text(spec, "Firmware") or "efi").lower() == "bios" else Firmware.EFI,
+        hardware_version=int(hardware.group(1)) if hardware else 19,
+        tpm=bool(act.flag(tpm, "TpmPresent", False)) if tpm is not None else False,
+    )
 
 
 def make_vm(inv: Inventory, item: Item, vdc: SimVdc) -> SimVm:

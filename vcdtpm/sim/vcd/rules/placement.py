@@ -1,11 +1,11 @@
 """What actions do to the inventory: copy, move and create VMs the way vCD and vCenter do."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from vcdtpm.domain.model import Firmware, Power, Provenance, TpmMode
-from vcdtpm.sim.inventory import (Inventory, SimTemplate, SimVApp, SimVCenter, SimVdc, SimVm,
-                                  SimVTpm, new_id)
+from vcdtpm.sim.inventory import Inventory, SimTemplate, SimVApp, SimVCenter, SimVdc, SimVm, SimVTpm, new_id
 from vcdtpm.sim.vcd.errors import VcdError
 
 COPY, REPLACE = TpmMode.COPY.value, TpmMode.REPLACE.value
@@ -44,8 +44,10 @@ def default_key_provider(vcenter: SimVCenter, vm_name: str) -> str:
     provider = next((kp for kp in vcenter.key_providers if kp.default), None)
     provider = provider or (vcenter.key_providers[0] if vcenter.key_providers else None)
     if provider is None:
-        raise task_error(f"Cannot create a TPM device for VM '{vm_name}': no key provider is "
-                         f"configured on vCenter Server '{vcenter.name}'.")
+        raise task_error(
+            f"Cannot create a TPM device for VM '{vm_name}': no key provider is "
+            f"configured on vCenter Server '{vcenter.name}'."
+        )
     return provider.name
 
 
@@ -56,12 +58,16 @@ def check_carry(inv: Inventory, vm: SimVm, vdc: SimVdc, shared_storage: bool = T
         return
     target = inv.vcenters[vdc.vcenter]
     if not any(kp.name == vm.key_provider for kp in target.key_providers):
-        raise task_error(f"The key provider '{vm.key_provider}' of VM '{vm.name}' is not "
-                         f"registered on the target vCenter Server '{target.name}'.")
+        raise task_error(
+            f"The key provider '{vm.key_provider}' of VM '{vm.name}' is not "
+            f"registered on the target vCenter Server '{target.name}'."
+        )
     if shared_storage and not inv.fast_cross_vcenter_instantiation and not _shared(inv, vm, target):
-        raise task_error(f"Cannot place VM '{vm.name}' with a TPM device on vCenter Server "
-                         f"'{target.name}': no datastore is shared with its source and fast "
-                         f"cross vCenter Server instantiation is not enabled.")
+        raise task_error(
+            f"Cannot place VM '{vm.name}' with a TPM device on vCenter Server "
+            f"'{target.name}': no datastore is shared with its source and fast "
+            f"cross vCenter Server instantiation is not enabled."
+        )
 
 
 def _shared(inv: Inventory, vm: SimVm, target: SimVCenter) -> bool:
@@ -73,15 +79,24 @@ def clone_vm(inv: Inventory, vm: SimVm, vdc: SimVdc, mode: str, explicit: bool =
     """A powered-off copy of `vm` on the VDC's vCenter and datastore, not yet placed.
     `explicit` means the caller asked for ReplaceTpm (refused by a 7.x vCenter)."""
     target = inv.vcenters[vdc.vcenter]
-    copy = SimVm(vm.name, vm.guest_os, target.name, vdc.datastore, target.next_moref(),
-                 firmware=vm.firmware, hardware_version=vm.hardware_version)
+    copy = SimVm(
+        vm.name,
+        vm.guest_os,
+        target.name,
+        vdc.datastore,
+        target.next_moref(),
+        firmware=vm.firmware,
+        hardware_version=vm.hardware_version,
+    )
     if vm.tpm is None:
         return copy
     if mode == REPLACE:
         if explicit and major(target) < 8:
-            raise task_error(f"Replacing the TPM device of VM '{vm.name}' is not supported on "
-                             f"vCenter Server '{target.name}' version {target.version}; it "
-                             f"requires vCenter Server 8.0 or later.")
+            raise task_error(
+                f"Replacing the TPM device of VM '{vm.name}' is not supported on "
+                f"vCenter Server '{target.name}' version {target.version}; it "
+                f"requires vCenter Server 8.0 or later."
+            )
         copy.tpm, copy.key_provider = SimVTpm.fresh(), default_key_provider(target, vm.name)
         copy.key_id = new_id()
         return copy
@@ -100,8 +115,15 @@ def relocate(inv: Inventory, vm: SimVm, vdc: SimVdc, shared_storage: bool = True
 
 def new_vm(inv: Inventory, spec: VmSpec, vdc: SimVdc) -> SimVm:
     target = inv.vcenters[vdc.vcenter]
-    vm = SimVm(spec.name, spec.guest_os, target.name, vdc.datastore, target.next_moref(),
-               firmware=spec.firmware, hardware_version=spec.hardware_version)
+    vm = SimVm(
+        spec.name,
+        spec.guest_os,
+        target.name,
+        vdc.datastore,
+        target.next_moref(),
+        firmware=spec.firmware,
+        hardware_version=spec.hardware_version,
+    )
     if spec.tpm:
         check_tpm_addable(vm)
         vm.tpm, vm.key_provider = SimVTpm.fresh(), default_key_provider(target, vm.name)
@@ -113,13 +135,13 @@ def check_tpm_addable(vm: SimVm) -> None:
     if vm.tpm is not None:
         raise task_error(f"VM '{vm.name}' already has a TPM device; a VM can have only one.")
     if vm.power != Power.OFF:
-        raise task_error(f"A TPM device can be added to VM '{vm.name}' only when it is "
-                         f"powered off.", "BUSY_ENTITY")
+        raise task_error(f"A TPM device can be added to VM '{vm.name}' only when it is powered off.", "BUSY_ENTITY")
     if vm.firmware != Firmware.EFI:
         raise task_error(f"A TPM device requires EFI firmware; VM '{vm.name}' uses BIOS.")
     if vm.hardware_version < 14:
-        raise task_error(f"A TPM device requires hardware version 14 or later; VM "
-                         f"'{vm.name}' has vmx-{vm.hardware_version}.")
+        raise task_error(
+            f"A TPM device requires hardware version 14 or later; VM '{vm.name}' has vmx-{vm.hardware_version}."
+        )
 
 
 def place_in_vapp(inv: Inventory, vm: SimVm, vapp: SimVApp) -> SimVm:

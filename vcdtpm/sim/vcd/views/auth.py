@@ -1,12 +1,12 @@
 """Versions, logins (cloudapi sessions) and the /api/session resource."""
+
 from __future__ import annotations
 
 from vcdtpm.sim.vcd import sessions
-
-from vcdtpm.sim.vcd.rules import access
 from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.context import PUBLIC, SESSION, RequestContext, Route
 from vcdtpm.sim.vcd.ids import SYSTEM_ORG_ID, urn, user_id
+from vcdtpm.sim.vcd.rules import access
 from vcdtpm.sim.vcd.sessions import Caller
 
 ADMIN_ROLES = ("Organization Administrator", sessions.PROVIDER_ROLE)
@@ -14,10 +14,10 @@ ADMIN_ROLES = ("Organization Administrator", sessions.PROVIDER_ROLE)
 
 def get_versions(ctx: RequestContext):
     from vcdtpm.sim.vcd.app import DEPRECATED_VERSIONS, SUPPORTED_VERSIONS
+
     element = x.root("SupportedVersions", ns=x.VERSIONS, nsmap={None: x.VERSIONS, "xsi": x.XSI})
     for version in SUPPORTED_VERSIONS:
-        info = x.sub(element, "VersionInfo", ns=x.VERSIONS,
-                     deprecated=version in DEPRECATED_VERSIONS)
+        info = x.sub(element, "VersionInfo", ns=x.VERSIONS, deprecated=version in DEPRECATED_VERSIONS)
         x.sub(info, "Version", version, ns=x.VERSIONS)
         x.sub(info, "LoginUrl", ctx.hrefs.api + "/sessions", ns=x.VERSIONS)
     return ctx.xml(element, "application/vnd.vmware.vcloud.versions+xml")
@@ -33,13 +33,16 @@ def post_provider_session(ctx: RequestContext):
 
 def _login(ctx: RequestContext, provider_endpoint: bool):
     user, org, password = sessions.parse_basic(ctx.request.headers.get("Authorization"))
-    org_name, account = sessions.authenticate(ctx.inventory, user, org, password,
-                                              provider_endpoint)
+    org_name, account = sessions.authenticate(ctx.inventory, user, org, password, provider_endpoint)
     role = sessions.PROVIDER_ROLE if provider_endpoint else account.role
     caller = ctx.sim.sessions.open(org_name, account.name, role, provider_endpoint)
-    ctx.headers.update({"x-vmware-vcloud-access-token": caller.access_token,
-                        "x-vcloud-authorization": caller.auth_token,
-                        "x-vmware-vcloud-token-type": "Bearer"})
+    ctx.headers.update(
+        {
+            "x-vmware-vcloud-access-token": caller.access_token,
+            "x-vcloud-authorization": caller.auth_token,
+            "x-vmware-vcloud-token-type": "Bearer",
+        }
+    )
     return ctx.json(_session_json(ctx, caller))
 
 
@@ -61,10 +64,17 @@ def _session_json(ctx: RequestContext, caller: Caller) -> dict:
 def get_session(ctx: RequestContext):
     caller, hrefs = ctx.who, ctx.hrefs
     org_id = access.org_id_of(ctx, caller.org)
-    element = x.root("Session", href=hrefs.api + "/session/", type=x.SESSION, org=caller.org,
-                     orgId=urn("org", org_id), user=caller.user,
-                     userId=urn("user", user_id(caller.org, caller.user)), roles=caller.role,
-                     locationId=f"{SYSTEM_ORG_ID}@vcd-sim")
+    element = x.root(
+        "Session",
+        href=hrefs.api + "/session/",
+        type=x.SESSION,
+        org=caller.org,
+        orgId=urn("org", org_id),
+        user=caller.user,
+        userId=urn("user", user_id(caller.org, caller.user)),
+        roles=caller.role,
+        locationId=f"{SYSTEM_ORG_ID}@vcd-sim",
+    )
     x.link(element, "down", hrefs.api + "/org/", x.ORG_LIST)
     x.link(element, "remove", hrefs.api + "/session/")
     if caller.role in ADMIN_ROLES:

@@ -1,16 +1,17 @@
 """Template and OVF actions: captureVApp, catalog upload, instantiateOvf, vCenter imports."""
+
 from __future__ import annotations
 
 from lxml import etree
 
+from vcdtpm.app.ovf import read_ovf
 from vcdtpm.domain.errors import Invalid
 from vcdtpm.domain.model import Provenance, TpmMode
-from vcdtpm.app.ovf import read_ovf
 from vcdtpm.sim.inventory import SimCatalog, SimTemplate, SimVdc, SimVm, new_id
 from vcdtpm.sim.vcd import act, errors
-from vcdtpm.sim.vcd.rules import access
 from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.context import RequestContext, Route
+from vcdtpm.sim.vcd.rules import access
 from vcdtpm.sim.vcd.rules.placement import COPY, VmSpec, clone_vm, new_vapp, new_vm, place_in_vapp
 
 
@@ -33,16 +34,24 @@ def capture(ctx: RequestContext, catalog_id: str):
         template = new_template(inv, catalog, name, vdc, Provenance.CAPTURED, made_id)
         template.tpm_provisioning = TpmMode.COPY if copy_tpm else TpmMode.REPLACE
         return "vapptemplate", *fill_template(inv, template, copies)
-    return act.accepted(ctx, "vdcCaptureTemplate", f"Capturing Virtual Application {name}",
-                        catalog.org, ("vapptemplate", made_id, name), effect)
+
+    return act.accepted(
+        ctx,
+        "vdcCaptureTemplate",
+        f"Capturing Virtual Application {name}",
+        catalog.org,
+        ("vapptemplate", made_id, name),
+        effect,
+    )
 
 
 def _vdc_of(inv, vm: SimVm) -> str:
     return inv.vapps[vm.vapp].vdc
 
 
-def new_template(inv, catalog: SimCatalog, name: str, vdc: SimVdc, provenance: Provenance,
-              template_id: str) -> SimTemplate:
+def new_template(
+    inv, catalog: SimCatalog, name: str, vdc: SimVdc, provenance: Provenance, template_id: str
+) -> SimTemplate:
     template = SimTemplate(name, catalog.org, catalog.id, vdc.id, provenance, id=template_id)
     inv.templates[template.id] = template
     catalog.templates.append(template.id)
@@ -64,8 +73,7 @@ def _ovf_specs(params) -> list[VmSpec]:
         systems = read_ovf(etree.tostring(envelope).decode())
     except Invalid as exc:
         raise errors.bad_request(f"The OVF descriptor is not valid: {exc}.") from None
-    return [VmSpec(s.name, s.guest_os, s.firmware, s.hardware_version, s.tpm_present)
-            for s in systems]
+    return [VmSpec(s.name, s.guest_os, s.firmware, s.hardware_version, s.tpm_present) for s in systems]
 
 
 def instantiate_ovf(ctx: RequestContext, vdc_id: str):
@@ -82,8 +90,10 @@ def instantiate_ovf(ctx: RequestContext, vdc_id: str):
         for vm in made:
             place_in_vapp(inv, vm, vapp)
         return "vapp", vapp.id, vapp.name
-    return act.accepted(ctx, "vdcUploadOvfContents", f"Creating Virtual Application {name}",
-                        vdc.org, ("vapp", made_id, name), effect)
+
+    return act.accepted(
+        ctx, "vdcUploadOvfContents", f"Creating Virtual Application {name}", vdc.org, ("vapp", made_id, name), effect
+    )
 
 
 def upload(ctx: RequestContext, catalog_id: str):
@@ -97,8 +107,15 @@ def upload(ctx: RequestContext, catalog_id: str):
     def effect():
         template = new_template(inv, catalog, name, vdc, Provenance.OVF, made_id)
         return "vapptemplate", *fill_template(inv, template, [new_vm(inv, s, vdc) for s in specs])
-    return act.accepted(ctx, "vdcUploadOvfContents", f"Uploading vApp template {name}",
-                        catalog.org, ("vapptemplate", made_id, name), effect)
+
+    return act.accepted(
+        ctx,
+        "vdcUploadOvfContents",
+        f"Uploading vApp template {name}",
+        catalog.org,
+        ("vapptemplate", made_id, name),
+        effect,
+    )
 
 
 def _catalog_vdc(ctx: RequestContext, catalog: SimCatalog) -> SimVdc:
@@ -106,8 +123,7 @@ def _catalog_vdc(ctx: RequestContext, catalog: SimCatalog) -> SimVdc:
         return ctx.inventory.vdcs[catalog.vdc]
     vdc = next((v for v in ctx.inventory.vdcs.values() if v.org == catalog.org), None)
     if vdc is None:
-        raise errors.bad_request(f"The catalog '{catalog.name}' has no storage to hold "
-                                 f"templates.")
+        raise errors.bad_request(f"The catalog '{catalog.name}' has no storage to hold templates.")
     return vdc
 
 

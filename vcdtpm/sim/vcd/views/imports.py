@@ -1,4 +1,5 @@
 """Provider imports from vCenter: vmsList, importVmAsVApp and importVmAsVAppTemplate."""
+
 from __future__ import annotations
 
 from vcdtpm.domain.model import Provenance
@@ -21,20 +22,19 @@ def _vcenter(ctx: RequestContext, vc_id: str) -> SimVCenter:
 
 
 def _unmanaged(ctx: RequestContext, vcenter: SimVCenter) -> list[SimVm]:
-    return [vm for vm in ctx.inventory.vcenter_vms(vcenter.name)
-            if vm.vapp is None and vm.template is None]
+    return [vm for vm in ctx.inventory.vcenter_vms(vcenter.name) if vm.vapp is None and vm.template is None]
 
 
 def vms_list(ctx: RequestContext, vc_id: str):
     """The vCenter's VMs that Cloud Director does not manage (candidates for import)."""
     vcenter = _vcenter(ctx, vc_id)
     href = ctx.hrefs.vim_server(vcenter.id) + "/vmsList"
-    element = x.root("VmObjectRefsList", ns=x.VMEXT, nsmap=x.VMEXT_NSMAP, href=href,
-                     type=VM_OBJECT_REFS, page=1, pageSize=128)
+    element = x.root(
+        "VmObjectRefsList", ns=x.VMEXT, nsmap=x.VMEXT_NSMAP, href=href, type=VM_OBJECT_REFS, page=1, pageSize=128
+    )
     for vm in _unmanaged(ctx, vcenter):
         ref = x.sub(element, "VmObjectRef", ns=x.VMEXT, name=vm.name)
-        x.ref(ref, "VimServerRef", ctx.hrefs.vim_server(vcenter.id), x.VIM_SERVER,
-              vcenter.name, ns=x.VMEXT)
+        x.ref(ref, "VimServerRef", ctx.hrefs.vim_server(vcenter.id), x.VIM_SERVER, vcenter.name, ns=x.VMEXT)
         x.sub(ref, "MoRef", vm.moref, ns=x.VMEXT)
         x.sub(ref, "VimObjectType", "VIRTUAL_MACHINE", ns=x.VMEXT)
     return ctx.xml(element, VM_OBJECT_REFS)
@@ -78,8 +78,10 @@ def import_as_vapp(ctx: RequestContext, vc_id: str):
         vapp = new_vapp(inv, name, vdc, made_id)
         place_in_vapp(inv, _imported(inv, vm, vdc, move), vapp)
         return "vapp", vapp.id, vapp.name
-    return act.accepted(ctx, "vdcImportVmAsVApp", f"Importing VM {vm.name} as vApp {name}",
-                        vdc.org, ("vapp", made_id, name), effect)
+
+    return act.accepted(
+        ctx, "vdcImportVmAsVApp", f"Importing VM {vm.name} as vApp {name}", vdc.org, ("vapp", made_id, name), effect
+    )
 
 
 def import_as_template(ctx: RequestContext, vc_id: str):
@@ -88,15 +90,21 @@ def import_as_template(ctx: RequestContext, vc_id: str):
     kind, catalog_id = act.source_href(catalog_ref) if catalog_ref is not None else ("", "")
     catalog = ctx.inventory.catalogs.get(catalog_id) if kind == "catalog" else None
     if catalog is None:
-        raise errors.bad_request("ImportVmAsVAppTemplateParams: the element Catalog is "
-                                 "required.")
+        raise errors.bad_request("ImportVmAsVAppTemplateParams: the element Catalog is required.")
     name, made_id, inv = params.get("name"), new_id(), ctx.inventory
 
     def effect():
         template = new_template(inv, catalog, name, vdc, Provenance.VCENTER_IMPORT, made_id)
         return "vapptemplate", *fill_template(inv, template, [_imported(inv, vm, vdc, move)])
-    return act.accepted(ctx, "vdcImportVmAsVAppTemplate", f"Importing VM {vm.name} as "
-                        f"template {name}", catalog.org, ("vapptemplate", made_id, name), effect)
+
+    return act.accepted(
+        ctx,
+        "vdcImportVmAsVAppTemplate",
+        f"Importing VM {vm.name} as template {name}",
+        catalog.org,
+        ("vapptemplate", made_id, name),
+        effect,
+    )
 
 
 _VIM = "/api/admin/extension/vimServer/<uuid:vc_id>"

@@ -1,4 +1,5 @@
 """The query service: GET /api/query (the query list) and typed queries with filters and pages."""
+
 from __future__ import annotations
 
 from urllib.parse import urlencode
@@ -9,8 +10,7 @@ from vcdtpm.sim.vcd.context import RequestContext, Route
 from vcdtpm.sim.vcd.query.filters import FilterError, parse
 from vcdtpm.sim.vcd.query.records import QUERY_TYPES, QueryType, Row
 
-FORMATS = {"records": x.QUERY_RECORDS, "idrecords": x.QUERY_IDRECORDS,
-           "references": x.QUERY_REFERENCES}
+FORMATS = {"records": x.QUERY_RECORDS, "idrecords": x.QUERY_IDRECORDS, "references": x.QUERY_REFERENCES}
 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 25, 128
 
 
@@ -28,13 +28,13 @@ def get_query(ctx: RequestContext):
         raise errors.bad_request(f"The query format '{fmt}' is not supported.")
     rows = _select(ctx, query)
     fields = _requested_fields(ctx, query)
-    page, size = _positive(args, "page", 1), min(_positive(args, "pageSize", DEFAULT_PAGE_SIZE),
-                                                 MAX_PAGE_SIZE)
+    page, size = _positive(args, "page", 1), min(_positive(args, "pageSize", DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
     tag = "QueryResultRecords" if fmt != "references" else f"{query.record[:-6]}References"
-    element = x.root(tag, total=len(rows), pageSize=size, page=page, name=query.name,
-                     href=ctx.request.url, type=FORMATS[fmt])
+    element = x.root(
+        tag, total=len(rows), pageSize=size, page=page, name=query.name, href=ctx.request.url, type=FORMATS[fmt]
+    )
     _page_links(ctx, element, query, fmt, page, size, len(rows))
-    for row in rows[(page - 1) * size: page * size]:
+    for row in rows[(page - 1) * size : page * size]:
         _append(element, query, fmt, row, fields)
     return ctx.xml(element, FORMATS[fmt])
 
@@ -65,8 +65,7 @@ def _positive(args, name: str, default: int) -> int:
     return int(raw)
 
 
-def _page_links(ctx: RequestContext, element, query: QueryType, fmt: str, page: int, size: int,
-                total: int) -> None:
+def _page_links(ctx: RequestContext, element, query: QueryType, fmt: str, page: int, size: int, total: int) -> None:
     base = dict(ctx.request.args.items())
     last = max(1, -(-total // size))
     pages = {"firstPage": 1, "lastPage": last}
@@ -85,8 +84,14 @@ def _page_links(ctx: RequestContext, element, query: QueryType, fmt: str, page: 
 
 def _append(element, query: QueryType, fmt: str, row: Row, fields: set[str] | None) -> None:
     if fmt == "references":
-        x.sub(element, f"{query.record[:-6]}Reference", href=row.get("href"), id=row.get("id"),
-              name=row.get("name"), type=query.entity_type)
+        x.sub(
+            element,
+            f"{query.record[:-6]}Reference",
+            href=row.get("href"),
+            id=row.get("id"),
+            name=row.get("name"),
+            type=query.entity_type,
+        )
         return
     x.sub(element, query.record, **{k: v for k, v in row.items() if fields is None or k in fields})
 
@@ -109,8 +114,7 @@ def _query_list(ctx: RequestContext):
         if query.provider_only and not ctx.who.provider:
             continue
         for fmt in ("references", "records", "idrecords"):
-            x.link(element, "down", f"{ctx.hrefs.api}/query?type={query.name}&format={fmt}",
-                   FORMATS[fmt], query.name)
+            x.link(element, "down", f"{ctx.hrefs.api}/query?type={query.name}&format={fmt}", FORMATS[fmt], query.name)
     return ctx.xml(element, x.QUERY_LIST)
 
 

@@ -1,12 +1,12 @@
 """GET /api/task/{id}: the task an action returned, visible to the org that started it."""
+
 from __future__ import annotations
 
 from vcdtpm.sim.vcd import errors
-
-from vcdtpm.sim.vcd.rules import access
 from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.context import RequestContext, Route
 from vcdtpm.sim.vcd.ids import urn
+from vcdtpm.sim.vcd.rules import access
 from vcdtpm.sim.vcd.tasks import SimTask, render_task
 
 
@@ -14,9 +14,13 @@ def owner_of(ctx: RequestContext, task: SimTask) -> tuple[str, str]:
     """The href and media type of the object a task works on."""
     kind, owner_id, _name = task.owner
     hrefs = ctx.hrefs
-    by_kind = {"vm": (hrefs.vm, x.VM), "vapp": (hrefs.vapp, x.VAPP),
-               "vapptemplate": (hrefs.template, x.VAPP_TEMPLATE), "vdc": (hrefs.vdc, x.VDC),
-               "catalog": (hrefs.catalog, x.CATALOG)}
+    by_kind = {
+        "vm": (hrefs.vm, x.VM),
+        "vapp": (hrefs.vapp, x.VAPP),
+        "vapptemplate": (hrefs.template, x.VAPP_TEMPLATE),
+        "vdc": (hrefs.vdc, x.VDC),
+        "catalog": (hrefs.catalog, x.CATALOG),
+    }
     make_href, media_type = by_kind.get(kind, (lambda i: urn(kind, i), x.ENTITY))
     return make_href(owner_id), media_type
 

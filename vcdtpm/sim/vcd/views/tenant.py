@@ -1,11 +1,12 @@
 """Org list, orgs, VDCs, storage profiles, catalogs and catalog items."""
+
 from __future__ import annotations
 
 from vcdtpm.sim.inventory import SYSTEM_ORG, SimOrg
-from vcdtpm.sim.vcd.rules import access
 from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.context import RequestContext, Route
 from vcdtpm.sim.vcd.ids import SYSTEM_ORG_ID, catalog_item_id, storage_profile_id, urn
+from vcdtpm.sim.vcd.rules import access
 
 STORAGE_PROFILE_NAME = "*"
 
@@ -23,8 +24,7 @@ def get_org_list(ctx: RequestContext):
 def get_org(ctx: RequestContext, org_id: str):
     org = access.org_by_id(ctx, org_id)
     name = org.name if org is not None else SYSTEM_ORG
-    element = x.root("Org", name=name, id=urn("org", org_id), href=ctx.hrefs.org(org_id),
-                     type=x.ORG)
+    element = x.root("Org", name=name, id=urn("org", org_id), href=ctx.hrefs.org(org_id), type=x.ORG)
     if org is not None:
         _org_links(ctx, element, org)
     x.sub(element, "Description", "")
@@ -44,8 +44,7 @@ def _org_links(ctx: RequestContext, element, org: SimOrg) -> None:
 
 def get_vdc(ctx: RequestContext, vdc_id: str):
     vdc = access.vdc(ctx, vdc_id)
-    element = x.root("Vdc", status=1, name=vdc.name, id=urn("vdc", vdc.id),
-                     href=ctx.hrefs.vdc(vdc.id), type=x.VDC)
+    element = x.root("Vdc", status=1, name=vdc.name, id=urn("vdc", vdc.id), href=ctx.hrefs.vdc(vdc.id), type=x.VDC)
     org_id = access.org_id_of(ctx, vdc.org)
     x.link(element, "up", ctx.hrefs.org(org_id), x.ORG)
     x.sub(element, "Description", "")
@@ -61,8 +60,14 @@ def get_vdc(ctx: RequestContext, vdc_id: str):
     x.sub(element, "IsEnabled", True)
     profiles = x.sub(element, "VdcStorageProfiles")
     profile_id = storage_profile_id(vdc.id)
-    x.ref(profiles, "VdcStorageProfile", ctx.hrefs.storage_profile(profile_id), x.STORAGE_PROFILE,
-          STORAGE_PROFILE_NAME, urn("vdcstorageProfile", profile_id))
+    x.ref(
+        profiles,
+        "VdcStorageProfile",
+        ctx.hrefs.storage_profile(profile_id),
+        x.STORAGE_PROFILE,
+        STORAGE_PROFILE_NAME,
+        urn("vdcstorageProfile", profile_id),
+    )
     return ctx.xml(element, x.VDC)
 
 
@@ -70,19 +75,28 @@ def _resource_entities(ctx: RequestContext, element, vdc_id: str) -> None:
     entities = x.sub(element, "ResourceEntities")
     for vapp in ctx.inventory.vapps.values():
         if vapp.vdc == vdc_id:
-            x.ref(entities, "ResourceEntity", ctx.hrefs.vapp(vapp.id), x.VAPP, vapp.name,
-                  urn("vapp", vapp.id))
+            x.ref(entities, "ResourceEntity", ctx.hrefs.vapp(vapp.id), x.VAPP, vapp.name, urn("vapp", vapp.id))
     for template in ctx.inventory.templates.values():
         if template.vdc == vdc_id:
-            x.ref(entities, "ResourceEntity", ctx.hrefs.template(template.id), x.VAPP_TEMPLATE,
-                  template.name, urn("vapptemplate", template.id))
+            x.ref(
+                entities,
+                "ResourceEntity",
+                ctx.hrefs.template(template.id),
+                x.VAPP_TEMPLATE,
+                template.name,
+                urn("vapptemplate", template.id),
+            )
 
 
 def get_storage_profile(ctx: RequestContext, profile_id: str):
     vdc = access.storage_profile_vdc(ctx, profile_id)
-    element = x.root("VdcStorageProfile", name=STORAGE_PROFILE_NAME,
-                     id=urn("vdcstorageProfile", profile_id),
-                     href=ctx.hrefs.storage_profile(profile_id), type=x.STORAGE_PROFILE)
+    element = x.root(
+        "VdcStorageProfile",
+        name=STORAGE_PROFILE_NAME,
+        id=urn("vdcstorageProfile", profile_id),
+        href=ctx.hrefs.storage_profile(profile_id),
+        type=x.STORAGE_PROFILE,
+    )
     x.link(element, "up", ctx.hrefs.vdc(vdc.id), x.VDC, vdc.name)
     x.sub(element, "Enabled", True)
     x.sub(element, "Units", "MB")
@@ -93,8 +107,9 @@ def get_storage_profile(ctx: RequestContext, profile_id: str):
 
 def get_catalog(ctx: RequestContext, catalog_id: str):
     catalog = access.catalog(ctx, catalog_id)
-    element = x.root("Catalog", name=catalog.name, id=urn("catalog", catalog.id),
-                     href=ctx.hrefs.catalog(catalog.id), type=x.CATALOG)
+    element = x.root(
+        "Catalog", name=catalog.name, id=urn("catalog", catalog.id), href=ctx.hrefs.catalog(catalog.id), type=x.CATALOG
+    )
     x.link(element, "up", ctx.hrefs.org(access.org_id_of(ctx, catalog.org)), x.ORG)
     x.sub(element, "Description", "")
     items = x.sub(element, "CatalogItems")
@@ -102,26 +117,50 @@ def get_catalog(ctx: RequestContext, catalog_id: str):
         template = ctx.inventory.templates.get(template_id)
         if template is not None:
             item_id = catalog_item_id(template.id)
-            x.ref(items, "CatalogItem", ctx.hrefs.catalog_item(item_id), x.CATALOG_ITEM,
-                  template.name, urn("catalogitem", item_id))
+            x.ref(
+                items,
+                "CatalogItem",
+                ctx.hrefs.catalog_item(item_id),
+                x.CATALOG_ITEM,
+                template.name,
+                urn("catalogitem", item_id),
+            )
     x.sub(element, "IsPublished", False)
     x.sub(element, "VersionNumber", 1)
     if catalog.vdc is not None:
         profiles = x.sub(element, "CatalogStorageProfiles")
         profile_id = storage_profile_id(catalog.vdc)
-        x.ref(profiles, "VdcStorageProfile", ctx.hrefs.storage_profile(profile_id),
-              x.STORAGE_PROFILE, STORAGE_PROFILE_NAME, urn("vdcstorageProfile", profile_id))
+        x.ref(
+            profiles,
+            "VdcStorageProfile",
+            ctx.hrefs.storage_profile(profile_id),
+            x.STORAGE_PROFILE,
+            STORAGE_PROFILE_NAME,
+            urn("vdcstorageProfile", profile_id),
+        )
     return ctx.xml(element, x.CATALOG)
 
 
 def get_catalog_item(ctx: RequestContext, item_id: str):
     template = access.catalog_item(ctx, item_id)
-    element = x.root("CatalogItem", size=0, name=template.name, id=urn("catalogitem", item_id),
-                     href=ctx.hrefs.catalog_item(item_id), type=x.CATALOG_ITEM)
+    element = x.root(
+        "CatalogItem",
+        size=0,
+        name=template.name,
+        id=urn("catalogitem", item_id),
+        href=ctx.hrefs.catalog_item(item_id),
+        type=x.CATALOG_ITEM,
+    )
     x.link(element, "up", ctx.hrefs.catalog(template.catalog), x.CATALOG)
     x.sub(element, "Description", "")
-    x.ref(element, "Entity", ctx.hrefs.template(template.id), x.VAPP_TEMPLATE, template.name,
-          urn("vapptemplate", template.id))
+    x.ref(
+        element,
+        "Entity",
+        ctx.hrefs.template(template.id),
+        x.VAPP_TEMPLATE,
+        template.name,
+        urn("vapptemplate", template.id),
+    )
     x.sub(element, "VersionNumber", 1)
     return ctx.xml(element, x.CATALOG_ITEM)
 

@@ -1,13 +1,14 @@
 """vApps, VMs and their TPM section, vApp templates and template metadata."""
+
 from __future__ import annotations
 
 from vcdtpm.domain.model import Power, Provenance, TpmMode
 from vcdtpm.sim.inventory import SimTemplate
-from vcdtpm.sim.vcd.rules import access
 from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.context import RequestContext, Route
 from vcdtpm.sim.vcd.ids import catalog_item_id, urn, user_id
 from vcdtpm.sim.vcd.render_vm import POWERED_OFF, POWERED_ON, render_tpm, render_vm
+from vcdtpm.sim.vcd.rules import access
 
 # Template provenance is not part of the vCD API; it is kept as SYSTEM-domain (READONLY)
 # metadata on the template: tenants read it, only the provider writes it.
@@ -19,9 +20,16 @@ def get_vapp(ctx: RequestContext, vapp_id: str):
     vapp = access.vapp(ctx, vapp_id)
     vms = [ctx.inventory.vms[i] for i in vapp.vms if i in ctx.inventory.vms]
     powered_on = any(vm.power == Power.ON for vm in vms)
-    element = x.root("VApp", ovfDescriptorUploaded=True, deployed=powered_on,
-                     status=POWERED_ON if powered_on else POWERED_OFF, name=vapp.name,
-                     id=urn("vapp", vapp.id), href=ctx.hrefs.vapp(vapp.id), type=x.VAPP)
+    element = x.root(
+        "VApp",
+        ovfDescriptorUploaded=True,
+        deployed=powered_on,
+        status=POWERED_ON if powered_on else POWERED_OFF,
+        name=vapp.name,
+        id=urn("vapp", vapp.id),
+        href=ctx.hrefs.vapp(vapp.id),
+        type=x.VAPP,
+    )
     x.link(element, "up", ctx.hrefs.vdc(vapp.vdc), x.VDC)
     x.sub(element, "Description", "")
     _owner(ctx, element, vapp.org)
@@ -49,12 +57,18 @@ def get_template_vm_tpm(ctx: RequestContext, vm_id: str):
 def get_template(ctx: RequestContext, template_id: str):
     template = access.template(ctx, template_id)
     href = ctx.hrefs.template(template.id)
-    element = x.root("VAppTemplate", goldMaster=False, ovfDescriptorUploaded=True,
-                     status=POWERED_OFF, name=template.name, id=urn("vapptemplate", template.id),
-                     href=href, type=x.VAPP_TEMPLATE)
+    element = x.root(
+        "VAppTemplate",
+        goldMaster=False,
+        ovfDescriptorUploaded=True,
+        status=POWERED_OFF,
+        name=template.name,
+        id=urn("vapptemplate", template.id),
+        href=href,
+        type=x.VAPP_TEMPLATE,
+    )
     x.link(element, "up", ctx.hrefs.vdc(template.vdc), x.VDC)
-    x.link(element, "catalogItem", ctx.hrefs.catalog_item(catalog_item_id(template.id)),
-           x.CATALOG_ITEM)
+    x.link(element, "catalogItem", ctx.hrefs.catalog_item(catalog_item_id(template.id)), x.CATALOG_ITEM)
     x.link(element, "down", href + "/metadata", x.METADATA)
     x.sub(element, "Description", "")
     _owner(ctx, element, template.org)
@@ -109,8 +123,7 @@ ROUTES = [
     Route("GET", "/api/vApp/vm-<uuid:vm_id>", get_vm),
     Route("GET", "/api/vApp/vm-<uuid:vm_id>/trustedPlatformModule", get_vm_tpm),
     Route("GET", "/api/vAppTemplate/vappTemplate-<uuid:template_id>", get_template),
-    Route("GET", "/api/vAppTemplate/vappTemplate-<uuid:template_id>/metadata",
-          get_template_metadata),
+    Route("GET", "/api/vAppTemplate/vappTemplate-<uuid:template_id>/metadata", get_template_metadata),
     Route("GET", "/api/vAppTemplate/vm-<uuid:vm_id>", get_template_vm),
     Route("GET", "/api/vAppTemplate/vm-<uuid:vm_id>/trustedPlatformModule", get_template_vm_tpm),
 ]

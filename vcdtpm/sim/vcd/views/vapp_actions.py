@@ -1,13 +1,22 @@
 """vApp actions: recomposeVApp, cloneVApp, moveVApp, composeVApp, instantiateVAppTemplate."""
+
 from __future__ import annotations
 
 from vcdtpm.sim.inventory import SimVApp, SimVdc, new_id
 from vcdtpm.sim.vcd import act, errors
-from vcdtpm.sim.vcd.rules import access
-from vcdtpm.sim.vcd.rules import items
 from vcdtpm.sim.vcd.context import RequestContext, Route
-from vcdtpm.sim.vcd.rules.placement import (COPY, REPLACE, check_carry, clone_vm, new_vapp,
-                                      place_in_vapp, relocate, task_error, template_mode)
+from vcdtpm.sim.vcd.rules import access, items
+from vcdtpm.sim.vcd.rules.placement import (
+    COPY,
+    REPLACE,
+    check_carry,
+    clone_vm,
+    new_vapp,
+    place_in_vapp,
+    relocate,
+    task_error,
+    template_mode,
+)
 
 
 def recompose(ctx: RequestContext, vapp_id: str):
@@ -27,16 +36,22 @@ def recompose(ctx: RequestContext, vapp_id: str):
         for vm in made:
             place_in_vapp(inv, vm, vapp)
         return "vm", made[-1].id, made[-1].name
-    return act.accepted(ctx, "vdcRecomposeVapp", f"Updating Virtual Application {vapp.name}",
-                        vapp.org, ("vapp", vapp.id, vapp.name), effect)
+
+    return act.accepted(
+        ctx,
+        "vdcRecomposeVapp",
+        f"Updating Virtual Application {vapp.name}",
+        vapp.org,
+        ("vapp", vapp.id, vapp.name),
+        effect,
+    )
 
 
 def _check_names(vapp: SimVApp, joining, inv) -> None:
     names = [inv.vms[i].name for i in vapp.vms if i in inv.vms] + [vm.name for vm in joining]
     duplicate = next((n for n in names if names.count(n) > 1), None)
     if duplicate is not None:
-        raise task_error(f"The VM name '{duplicate}' is already used in vApp '{vapp.name}'.",
-                         "DUPLICATE_NAME")
+        raise task_error(f"The VM name '{duplicate}' is already used in vApp '{vapp.name}'.", "DUPLICATE_NAME")
 
 
 def clone(ctx: RequestContext, vdc_id: str):
@@ -54,8 +69,11 @@ def clone(ctx: RequestContext, vdc_id: str):
         if delete:
             for vm in vms:
                 check_carry(inv, vm, vdc)
-        copies = vms if delete else [clone_vm(inv, vm, vdc, REPLACE if replace else COPY,
-                                              explicit=bool(replace)) for vm in vms]
+        copies = (
+            vms
+            if delete
+            else [clone_vm(inv, vm, vdc, REPLACE if replace else COPY, explicit=bool(replace)) for vm in vms]
+        )
         target = new_vapp(inv, name, vdc, made_id)
         for vm in copies:
             if delete:
@@ -64,8 +82,10 @@ def clone(ctx: RequestContext, vdc_id: str):
         if delete:
             inv.vapps.pop(source.id, None)
         return "vapp", target.id, target.name
-    return act.accepted(ctx, "vdcCopyVapp", f"Copying Virtual Application {source.name}",
-                        vdc.org, ("vapp", made_id, name), effect)
+
+    return act.accepted(
+        ctx, "vdcCopyVapp", f"Copying Virtual Application {source.name}", vdc.org, ("vapp", made_id, name), effect
+    )
 
 
 def _members(inv, vapp: SimVApp) -> list:
@@ -90,8 +110,15 @@ def move(ctx: RequestContext, vdc_id: str):
             relocate(inv, vm, vdc, shared_storage=False)
         source.vdc, source.org = vdc.id, vdc.org
         return "vapp", source.id, source.name
-    return act.accepted(ctx, "vdcMoveVapp", f"Moving Virtual Application {source.name}",
-                        vdc.org, ("vapp", source.id, source.name), effect)
+
+    return act.accepted(
+        ctx,
+        "vdcMoveVapp",
+        f"Moving Virtual Application {source.name}",
+        vdc.org,
+        ("vapp", source.id, source.name),
+        effect,
+    )
 
 
 def compose(ctx: RequestContext, vdc_id: str):
@@ -108,8 +135,10 @@ def compose(ctx: RequestContext, vdc_id: str):
         for vm in made:
             place_in_vapp(inv, vm, target)
         return "vapp", target.id, target.name
-    return act.accepted(ctx, "vdcComposeVapp", f"Composing Virtual Application {name}",
-                        vdc.org, ("vapp", made_id, name), effect)
+
+    return act.accepted(
+        ctx, "vdcComposeVapp", f"Composing Virtual Application {name}", vdc.org, ("vapp", made_id, name), effect
+    )
 
 
 def instantiate(ctx: RequestContext, vdc_id: str):
@@ -118,21 +147,21 @@ def instantiate(ctx: RequestContext, vdc_id: str):
     name = act.name_of(params)
     kind, template = act.source_entity(ctx, act.required(params, "Source"))
     if kind != "template":
-        raise errors.bad_request("InstantiateVAppTemplateParams: the Source must be a vApp "
-                                 "template.")
+        raise errors.bad_request("InstantiateVAppTemplateParams: the Source must be a vApp template.")
     made_id, inv = new_id(), ctx.inventory
 
     def effect():
         return "vapp", *instantiate_into(inv, template, vdc, name, made_id)
-    return act.accepted(ctx, "vdcInstantiateVapp", f"Creating Virtual Application {name}",
-                        vdc.org, ("vapp", made_id, name), effect)
+
+    return act.accepted(
+        ctx, "vdcInstantiateVapp", f"Creating Virtual Application {name}", vdc.org, ("vapp", made_id, name), effect
+    )
 
 
 def instantiate_into(inv, template, vdc: SimVdc, name: str, vapp_id: str) -> tuple[str, str]:
     """A new vApp holding copies of the template's VMs, the vTPM as its provenance says."""
     if template.id not in inv.templates:
-        raise task_error(f"The vApp template '{template.name}' no longer exists.",
-                         "NOT_FOUND", 404)
+        raise task_error(f"The vApp template '{template.name}' no longer exists.", "NOT_FOUND", 404)
     mode = template_mode(template)
     copies = [clone_vm(inv, inv.vms[i], vdc, mode) for i in template.vms if i in inv.vms]
     target = new_vapp(inv, name, vdc, vapp_id)

@@ -1,15 +1,22 @@
 """VM actions: editTrustedPlatformModule, power on/off, createVm and instantiateVmFromTemplate."""
+
 from __future__ import annotations
 
 from vcdtpm.domain.model import Power
 from vcdtpm.sim.inventory import SimVTpm, new_id
 from vcdtpm.sim.vcd import act, errors
-from vcdtpm.sim.vcd.rules import access
-from vcdtpm.sim.vcd.rules import items
 from vcdtpm.sim.vcd.context import RequestContext, Route
-from vcdtpm.sim.vcd.rules.placement import (check_tpm_addable, clone_vm, default_key_provider,
-                                      new_vapp, new_vm, place_in_vapp, task_error,
-                                      template_mode)
+from vcdtpm.sim.vcd.rules import access, items
+from vcdtpm.sim.vcd.rules.placement import (
+    check_tpm_addable,
+    clone_vm,
+    default_key_provider,
+    new_vapp,
+    new_vm,
+    place_in_vapp,
+    task_error,
+    template_mode,
+)
 
 
 def edit_tpm(ctx: RequestContext, vm_id: str):
@@ -26,12 +33,15 @@ def edit_tpm(ctx: RequestContext, vm_id: str):
             vm.tpm, vm.key_id = SimVTpm.fresh(), new_id()
         elif vm.tpm is not None:
             if vm.power != Power.OFF:
-                raise task_error(f"The TPM device of VM '{vm.name}' can be removed only when "
-                                 f"it is powered off.", "BUSY_ENTITY")
+                raise task_error(
+                    f"The TPM device of VM '{vm.name}' can be removed only when it is powered off.", "BUSY_ENTITY"
+                )
             vm.tpm = None
         return "vm", vm.id, vm.name
-    return act.accepted(ctx, "vappUpdateVm", f"Updating Virtual Machine {vm.name}",
-                        inv.vm_org(vm), ("vm", vm.id, vm.name), effect)
+
+    return act.accepted(
+        ctx, "vappUpdateVm", f"Updating Virtual Machine {vm.name}", inv.vm_org(vm), ("vm", vm.id, vm.name), effect
+    )
 
 
 def _power(ctx: RequestContext, vm_id: str, power: Power):
@@ -40,9 +50,16 @@ def _power(ctx: RequestContext, vm_id: str, power: Power):
     def effect():
         vm.power = power
         return "vm", vm.id, vm.name
+
     verb = "On" if power == Power.ON else "Off"
-    return act.accepted(ctx, f"vappPower{verb}", f"Powering {verb.lower()} Virtual Machine "
-                        f"{vm.name}", ctx.inventory.vm_org(vm), ("vm", vm.id, vm.name), effect)
+    return act.accepted(
+        ctx,
+        f"vappPower{verb}",
+        f"Powering {verb.lower()} Virtual Machine {vm.name}",
+        ctx.inventory.vm_org(vm),
+        ("vm", vm.id, vm.name),
+        effect,
+    )
 
 
 def power_on(ctx: RequestContext, vm_id: str):
@@ -66,8 +83,10 @@ def create_vm(ctx: RequestContext, vdc_id: str):
         vm.id = vm_id
         place_in_vapp(inv, vm, new_vapp(inv, name, vdc))
         return "vm", vm.id, vm.name
-    return act.accepted(ctx, "vdcCreateVm", f"Creating Virtual Machine {spec.name}", vdc.org,
-                        ("vm", vm_id, spec.name), effect)
+
+    return act.accepted(
+        ctx, "vdcCreateVm", f"Creating Virtual Machine {spec.name}", vdc.org, ("vm", vm_id, spec.name), effect
+    )
 
 
 def instantiate_vm(ctx: RequestContext, vdc_id: str):
@@ -84,14 +103,15 @@ def instantiate_vm(ctx: RequestContext, vdc_id: str):
 
     def effect():
         if source.id not in inv.vms:
-            raise task_error(f"The template VM '{source.name}' no longer exists.", "NOT_FOUND",
-                             404)
+            raise task_error(f"The template VM '{source.name}' no longer exists.", "NOT_FOUND", 404)
         vm = clone_vm(inv, source, vdc, template_mode(inv.templates[source.template]))
         vm.id, vm.name = vm_id, vm_name
         place_in_vapp(inv, vm, new_vapp(inv, name, vdc))
         return "vm", vm.id, vm.name
-    return act.accepted(ctx, "vdcInstantiateVm", f"Creating Virtual Machine {vm_name}",
-                        vdc.org, ("vm", vm_id, vm_name), effect)
+
+    return act.accepted(
+        ctx, "vdcInstantiateVm", f"Creating Virtual Machine {vm_name}", vdc.org, ("vm", vm_id, vm_name), effect
+    )
 
 
 ROUTES = [

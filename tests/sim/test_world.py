@@ -1,4 +1,5 @@
 """World files: the demo world's variety, defaults, ids, and path-naming errors."""
+
 from __future__ import annotations
 
 import copy
@@ -28,25 +29,51 @@ def base_world() -> dict:
     return {
         "provider": {"users": [{"name": "admin", "password": "secret"}]},
         "vcenters": [
-            {"name": "vc-a", "version": "8.0.2",
-             "hosts": [{"name": "esx-a1", "tpm": True}],
-             "key_providers": [{"name": "kp-gold", "type": "native", "default": True}],
-             "datastores": [{"name": "ds-a", "url": "ds:///vmfs/volumes/a/"}]},
-            {"name": "vc-b", "version": "7.0.3",
-             "key_providers": [{"name": "kp-gold", "type": "standard", "default": True}],
-             "datastores": [{"name": "ds-b", "url": "ds:///vmfs/volumes/b/"}]},
+            {
+                "name": "vc-a",
+                "version": "8.0.2",
+                "hosts": [{"name": "esx-a1", "tpm": True}],
+                "key_providers": [{"name": "kp-gold", "type": "native", "default": True}],
+                "datastores": [{"name": "ds-a", "url": "ds:///vmfs/volumes/a/"}],
+            },
+            {
+                "name": "vc-b",
+                "version": "7.0.3",
+                "key_providers": [{"name": "kp-gold", "type": "standard", "default": True}],
+                "datastores": [{"name": "ds-b", "url": "ds:///vmfs/volumes/b/"}],
+            },
         ],
-        "orgs": [{
-            "name": "acme",
-            "users": [{"name": "alice", "password": "secret", "role": "vApp Author"}],
-            "vdcs": [{"name": "acme-a", "vcenter": "vc-a", "datastore": "ds-a"},
-                     {"name": "acme-b", "vcenter": "vc-b"}],
-            "catalogs": [{"name": "gold", "templates": [
-                {"name": "tpl", "provenance": "captured", "tpm_provisioning": "replace", "vdc": "acme-a",
-                 "vms": [{"name": "t-1", "guest_os": "windows2019srv_64Guest", "tpm": True}]}]}],
-            "vapps": [{"name": "web", "vdc": "acme-a", "vms": [
-                {"name": "web-1", "id": ID(1), "guest_os": "windows2019srv_64Guest", "tpm": True}]}],
-        }],
+        "orgs": [
+            {
+                "name": "acme",
+                "users": [{"name": "alice", "password": "secret", "role": "vApp Author"}],
+                "vdcs": [
+                    {"name": "acme-a", "vcenter": "vc-a", "datastore": "ds-a"},
+                    {"name": "acme-b", "vcenter": "vc-b"},
+                ],
+                "catalogs": [
+                    {
+                        "name": "gold",
+                        "templates": [
+                            {
+                                "name": "tpl",
+                                "provenance": "captured",
+                                "tpm_provisioning": "replace",
+                                "vdc": "acme-a",
+                                "vms": [{"name": "t-1", "guest_os": "windows2019srv_64Guest", "tpm": True}],
+                            }
+                        ],
+                    }
+                ],
+                "vapps": [
+                    {
+                        "name": "web",
+                        "vdc": "acme-a",
+                        "vms": [{"name": "web-1", "id": ID(1), "guest_os": "windows2019srv_64Guest", "tpm": True}],
+                    }
+                ],
+            }
+        ],
         "vcenter_vms": [{"name": "legacy-1", "vcenter": "vc-a", "guest_os": "windows2019srv_64Guest"}],
     }
 
@@ -101,8 +128,12 @@ def test_the_demo_world_shares_storage_between_vc_a_and_vc_b_only(demo):
 
 def test_the_demo_world_has_templates_of_every_provenance(demo):
     kinds = {(t.provenance, t.tpm_provisioning) for t in demo.templates.values()}
-    assert kinds == {(Provenance.CAPTURED, TpmMode.COPY), (Provenance.CAPTURED, TpmMode.REPLACE),
-                     (Provenance.OVF, None), (Provenance.VCENTER_IMPORT, None)}
+    assert kinds == {
+        (Provenance.CAPTURED, TpmMode.COPY),
+        (Provenance.CAPTURED, TpmMode.REPLACE),
+        (Provenance.OVF, None),
+        (Provenance.VCENTER_IMPORT, None),
+    }
 
 
 def test_the_demo_world_has_a_vm_failing_each_prerequisite(demo):
@@ -129,8 +160,7 @@ def test_the_demo_world_has_a_vcenter_only_vm_with_a_vtpm_to_import(demo):
 
 def test_the_demo_world_has_two_orgs_with_users_and_a_provider_admin(demo):
     assert [(u.name, u.password) for u in demo.provider_users] == [("admin", "secret")]
-    assert {u.role for u in demo.orgs["acme"].users} == {"vApp Author", "Organization Administrator",
-                                                         "vApp User"}
+    assert {u.role for u in demo.orgs["acme"].users} == {"vApp Author", "Organization Administrator", "vApp User"}
     assert all(u.password == "secret" for org in demo.orgs.values() for u in org.users)
     assert demo.vm_org(demo.vms[ID(31)]) == "globex"
 
@@ -146,17 +176,36 @@ def test_each_demo_world_is_a_fresh_inventory():
 
 
 def test_keys_left_out_take_the_documented_defaults():
-    inv = load_world_data({
-        "vcenters": [{"name": "vc", "version": "8.0.2", "hosts": [{"name": "h"}],
-                      "key_providers": [{"name": "kp", "type": "native"}],
-                      "datastores": [{"name": "ds", "url": "ds:///x/"}]}],
-        "orgs": [{"name": "o", "vdcs": [{"name": "v", "vcenter": "vc"}],
-                  "vapps": [{"name": "a", "vdc": "v", "vms": [{"name": "m", "guest_os": "rhel8_64Guest"}]}]}]})
+    inv = load_world_data(
+        {
+            "vcenters": [
+                {
+                    "name": "vc",
+                    "version": "8.0.2",
+                    "hosts": [{"name": "h"}],
+                    "key_providers": [{"name": "kp", "type": "native"}],
+                    "datastores": [{"name": "ds", "url": "ds:///x/"}],
+                }
+            ],
+            "orgs": [
+                {
+                    "name": "o",
+                    "vdcs": [{"name": "v", "vcenter": "vc"}],
+                    "vapps": [{"name": "a", "vdc": "v", "vms": [{"name": "m", "guest_os": "rhel8_64Guest"}]}],
+                }
+            ],
+        }
+    )
     vc, vm = inv.vcenters["vc"], next(iter(inv.vms.values()))
     assert vc.clone_tpm_policy == "copy" and vc.hosts[0].tpm is False
     assert (vc.key_providers[0].default, vc.key_providers[0].tpm_hosts_only) == (False, False)
     assert (vm.power, vm.firmware, vm.hardware_version, vm.tpm, vm.key_provider) == (
-        Power.OFF, Firmware.EFI, 19, None, None)
+        Power.OFF,
+        Firmware.EFI,
+        19,
+        None,
+        None,
+    )
     assert inv.fast_cross_vcenter_instantiation is False
     assert inv.orgs["o"].users == [] and next(iter(inv.vdcs.values())).datastore == "ds"
 
@@ -181,8 +230,13 @@ def test_vms_take_their_vcenter_and_datastore_from_their_vdc_or_template_or_own_
     world["vcenter_vms"].append({"name": "legacy-2", "vcenter": "vc-b", "guest_os": "x", "datastore": "ds-b"})
     inv = load_world_data(world)
     where = {vm.name: (vm.vcenter, vm.datastore) for vm in inv.vms.values()}
-    assert where == {"web-1": ("vc-a", "ds-a"), "b-1": ("vc-b", "ds-b"), "t-1": ("vc-a", "ds-a"),
-                     "legacy-1": ("vc-a", "ds-a"), "legacy-2": ("vc-b", "ds-b")}
+    assert where == {
+        "web-1": ("vc-a", "ds-a"),
+        "b-1": ("vc-b", "ds-b"),
+        "t-1": ("vc-a", "ds-a"),
+        "legacy-1": ("vc-a", "ds-a"),
+        "legacy-2": ("vc-b", "ds-b"),
+    }
 
 
 def test_vms_get_consecutive_morefs_from_their_own_vcenter():
@@ -242,7 +296,8 @@ def test_bare_yaml_on_and_off_are_read_as_power_states(tmp_path):
         "vcenters: [{name: vc, version: '8.0.2', datastores: [{name: ds, url: 'ds:///x/'}]}]\n"
         "vcenter_vms:\n"
         "  - {name: a, vcenter: vc, guest_os: rhel8_64Guest, power: on}\n"
-        "  - {name: b, vcenter: vc, guest_os: rhel8_64Guest, power: off}\n")
+        "  - {name: b, vcenter: vc, guest_os: rhel8_64Guest, power: off}\n"
+    )
     assert {vm.name: vm.power for vm in load_world(path).vms.values()} == {"a": Power.ON, "b": Power.OFF}
 
 
@@ -256,6 +311,7 @@ def _set(path, value):
         for key in parents:
             node = node[key]
         node[last] = value
+
     return spoil
 
 
@@ -265,6 +321,7 @@ def _append(path, value):
         for key in path:
             node = node[key]
         node.append(copy.deepcopy(value))
+
     return spoil
 
 
@@ -275,6 +332,7 @@ def _drop(path):
         for key in parents:
             node = node[key]
         del node[last]
+
     return spoil
 
 
@@ -285,64 +343,147 @@ BROKEN = [
     ("unknown VM key", _set(VM0 + ("cpu",), 2), "orgs[0].vapps[0].vms[0].cpu", "unknown key"),
     ("missing vCenter version", _drop(("vcenters", 1, "version")), "vcenters[1].version", "required key is missing"),
     ("missing VM guest", _drop(VM0 + ("guest_os",)), "orgs[0].vapps[0].vms[0].guest_os", "required"),
-    ("hardware version as a string", _set(VM0 + ("hardware_version",), "19"),
-     "orgs[0].vapps[0].vms[0].hardware_version", "expected an integer"),
-    ("hardware version zero", _set(VM0 + ("hardware_version",), 0),
-     "orgs[0].vapps[0].vms[0].hardware_version", "at least 1"),
+    (
+        "hardware version as a string",
+        _set(VM0 + ("hardware_version",), "19"),
+        "orgs[0].vapps[0].vms[0].hardware_version",
+        "expected an integer",
+    ),
+    (
+        "hardware version zero",
+        _set(VM0 + ("hardware_version",), 0),
+        "orgs[0].vapps[0].vms[0].hardware_version",
+        "at least 1",
+    ),
     ("tpm as a string", _set(VM0 + ("tpm",), "yes"), "orgs[0].vapps[0].vms[0].tpm", "expected true or false"),
     ("empty VM name", _set(VM0 + ("name",), " "), "orgs[0].vapps[0].vms[0].name", "must not be empty"),
     ("vcenters not a list", _set(("vcenters",), {"name": "vc-a"}), "vcenters", "expected a list"),
     ("org not a mapping", _set(("orgs", 0), "acme"), "orgs[0]", "expected a mapping"),
     ("bad firmware", _set(VM0 + ("firmware",), "uefi"), "orgs[0].vapps[0].vms[0].firmware", "not one of: efi, bios"),
     ("bad power", _set(VM0 + ("power",), "suspended"), "orgs[0].vapps[0].vms[0].power", "not one of"),
-    ("bad key provider type", _set(("vcenters", 0, "key_providers", 0, "type"), "hsm"),
-     "vcenters[0].key_providers[0].type", "not one of: native, standard, trusted"),
-    ("bad provenance", _set(TPL0 + ("provenance",), "cloned"), "orgs[0].catalogs[0].templates[0].provenance",
-     "not one of"),
+    (
+        "bad key provider type",
+        _set(("vcenters", 0, "key_providers", 0, "type"), "hsm"),
+        "vcenters[0].key_providers[0].type",
+        "not one of: native, standard, trusted",
+    ),
+    (
+        "bad provenance",
+        _set(TPL0 + ("provenance",), "cloned"),
+        "orgs[0].catalogs[0].templates[0].provenance",
+        "not one of",
+    ),
     ("bad role", _set(("orgs", 0, "users", 0, "role"), "Root"), "orgs[0].users[0].role", "not one of"),
-    ("bad clone policy", _set(("vcenters", 0, "clone_tpm_policy"), "new"), "vcenters[0].clone_tpm_policy",
-     "not one of"),
-    ("clone policy replace on 7.x", _set(("vcenters", 1, "clone_tpm_policy"), "replace"),
-     "vcenters[1].clone_tpm_policy", "8.0 and later"),
+    (
+        "bad clone policy",
+        _set(("vcenters", 0, "clone_tpm_policy"), "new"),
+        "vcenters[0].clone_tpm_policy",
+        "not one of",
+    ),
+    (
+        "clone policy replace on 7.x",
+        _set(("vcenters", 1, "clone_tpm_policy"), "replace"),
+        "vcenters[1].clone_tpm_policy",
+        "8.0 and later",
+    ),
     ("duplicate vCenter name", _set(("vcenters", 1, "name"), "vc-a"), "vcenters[1].name", "duplicate vCenter name"),
-    ("duplicate VM name in a vApp", _append(("orgs", 0, "vapps", 0, "vms"), {"name": "web-1", "guest_os": "x"}),
-     "orgs[0].vapps[0].vms[1].name", "duplicate VM name 'web-1'"),
+    (
+        "duplicate VM name in a vApp",
+        _append(("orgs", 0, "vapps", 0, "vms"), {"name": "web-1", "guest_os": "x"}),
+        "orgs[0].vapps[0].vms[1].name",
+        "duplicate VM name 'web-1'",
+    ),
     ("duplicate VDC name", _set(("orgs", 0, "vdcs", 1, "name"), "acme-a"), "orgs[0].vdcs[1].name", "duplicate VDC"),
-    ("duplicate user", _append(("orgs", 0, "users"), {"name": "alice", "password": "x"}),
-     "orgs[0].users[1].name", "duplicate user name"),
-    ("duplicate key provider", _append(("vcenters", 0, "key_providers"), {"name": "kp-gold", "type": "native"}),
-     "vcenters[0].key_providers[1].name", "duplicate key provider name"),
-    ("two default key providers", _append(("vcenters", 0, "key_providers"),
-                                          {"name": "kp-2", "type": "native", "default": True}),
-     "vcenters[0].key_providers[1].default", "already the default"),
-    ("duplicate datastore url", _append(("vcenters", 0, "datastores"), {"name": "ds-2", "url": "ds:///vmfs/volumes/a/"}),
-     "vcenters[0].datastores[1].url", "duplicate datastore url"),
+    (
+        "duplicate user",
+        _append(("orgs", 0, "users"), {"name": "alice", "password": "x"}),
+        "orgs[0].users[1].name",
+        "duplicate user name",
+    ),
+    (
+        "duplicate key provider",
+        _append(("vcenters", 0, "key_providers"), {"name": "kp-gold", "type": "native"}),
+        "vcenters[0].key_providers[1].name",
+        "duplicate key provider name",
+    ),
+    (
+        "two default key providers",
+        _append(("vcenters", 0, "key_providers"), {"name": "kp-2", "type": "native", "default": True}),
+        "vcenters[0].key_providers[1].default",
+        "already the default",
+    ),
+    (
+        "duplicate datastore url",
+        _append(("vcenters", 0, "datastores"), {"name": "ds-2", "url": "ds:///vmfs/volumes/a/"}),
+        "vcenters[0].datastores[1].url",
+        "duplicate datastore url",
+    ),
     ("duplicate id", _set(("orgs", 0, "id"), ID(1)), "orgs[0].vapps[0].vms[0].id", "duplicate id"),
     ("malformed id", _set(VM0 + ("id",), "vm-1"), "orgs[0].vapps[0].vms[0].id", "not a UUID"),
     ("id as a URN", _set(VM0 + ("id",), "urn:vcloud:vm:" + ID(1)), "orgs[0].vapps[0].vms[0].id", "not a UUID"),
     ("unparseable version", _set(("vcenters", 0, "version"), "eight"), "vcenters[0].version", "not a vCenter version"),
     ("unquoted version number", _set(("vcenters", 0, "version"), 6.7), "vcenters[0].version", "quoted version"),
-    ("VDC on an unknown vCenter", _set(("orgs", 0, "vdcs", 1, "vcenter"), "vc-z"), "orgs[0].vdcs[1].vcenter",
-     "no vCenter named 'vc-z'"),
-    ("VDC on a datastore of another vCenter", _set(("orgs", 0, "vdcs", 1, "datastore"), "ds-a"),
-     "orgs[0].vdcs[1].datastore", "vCenter 'vc-b' has no datastore named 'ds-a'"),
-    ("vApp in an unknown VDC", _set(("orgs", 0, "vapps", 0, "vdc"), "acme-z"), "orgs[0].vapps[0].vdc",
-     "no VDC named 'acme-z'"),
-    ("template in an unknown VDC", _set(TPL0 + ("vdc",), "acme-z"), "orgs[0].catalogs[0].templates[0].vdc",
-     "no VDC named 'acme-z'"),
-    ("key provider missing from the VM's vCenter", _set(VM0 + ("key_provider",), "kp-silver"),
-     "orgs[0].vapps[0].vms[0].key_provider", "vCenter 'vc-a' has no key provider named 'kp-silver'"),
-    ("vTPM on a vCenter without a default key provider", _set(("vcenters", 0, "key_providers", 0, "default"), False),
-     "orgs[0].vapps[0].vms[0].tpm", "no default one"),
-    ("tpm_provisioning on an OVF template", _set(TPL0 + ("provenance",), "ovf"),
-     "orgs[0].catalogs[0].templates[0].tpm_provisioning", "only a captured template"),
-    ("vCenter VM on an unknown vCenter", _set(("vcenter_vms", 0, "vcenter"), "vc-z"), "vcenter_vms[0].vcenter",
-     "no vCenter named 'vc-z'"),
-    ("vCenter VM on an unknown datastore", _set(("vcenter_vms", 0, "datastore"), "ds-b"),
-     "vcenter_vms[0].datastore", "vCenter 'vc-a' has no datastore named 'ds-b'"),
+    (
+        "VDC on an unknown vCenter",
+        _set(("orgs", 0, "vdcs", 1, "vcenter"), "vc-z"),
+        "orgs[0].vdcs[1].vcenter",
+        "no vCenter named 'vc-z'",
+    ),
+    (
+        "VDC on a datastore of another vCenter",
+        _set(("orgs", 0, "vdcs", 1, "datastore"), "ds-a"),
+        "orgs[0].vdcs[1].datastore",
+        "vCenter 'vc-b' has no datastore named 'ds-a'",
+    ),
+    (
+        "vApp in an unknown VDC",
+        _set(("orgs", 0, "vapps", 0, "vdc"), "acme-z"),
+        "orgs[0].vapps[0].vdc",
+        "no VDC named 'acme-z'",
+    ),
+    (
+        "template in an unknown VDC",
+        _set(TPL0 + ("vdc",), "acme-z"),
+        "orgs[0].catalogs[0].templates[0].vdc",
+        "no VDC named 'acme-z'",
+    ),
+    (
+        "key provider missing from the VM's vCenter",
+        _set(VM0 + ("key_provider",), "kp-silver"),
+        "orgs[0].vapps[0].vms[0].key_provider",
+        "vCenter 'vc-a' has no key provider named 'kp-silver'",
+    ),
+    (
+        "vTPM on a vCenter without a default key provider",
+        _set(("vcenters", 0, "key_providers", 0, "default"), False),
+        "orgs[0].vapps[0].vms[0].tpm",
+        "no default one",
+    ),
+    (
+        "tpm_provisioning on an OVF template",
+        _set(TPL0 + ("provenance",), "ovf"),
+        "orgs[0].catalogs[0].templates[0].tpm_provisioning",
+        "only a captured template",
+    ),
+    (
+        "vCenter VM on an unknown vCenter",
+        _set(("vcenter_vms", 0, "vcenter"), "vc-z"),
+        "vcenter_vms[0].vcenter",
+        "no vCenter named 'vc-z'",
+    ),
+    (
+        "vCenter VM on an unknown datastore",
+        _set(("vcenter_vms", 0, "datastore"), "ds-b"),
+        "vcenter_vms[0].datastore",
+        "vCenter 'vc-a' has no datastore named 'ds-b'",
+    ),
     ("an org named System", _set(("orgs", 0, "name"), "System"), "orgs[0].name", "provider"),
-    ("a role for a provider user", _set(("provider", "users", 0, "role"), "vApp Author"),
-     "provider.users[0].role", "unknown key"),
+    (
+        "a role for a provider user",
+        _set(("provider", "users", 0, "role"), "vApp Author"),
+        "provider.users[0].role",
+        "unknown key",
+    ),
     ("an id on a host", _set(("vcenters", 0, "hosts", 0, "id"), ID(99)), "vcenters[0].hosts[0].id", "unknown key"),
 ]
 
@@ -414,5 +555,6 @@ def test_yaml_anchors_and_merge_keys_still_load(tmp_path):
     path.write_text(
         "vcenters:\n"
         "  - &vc {name: vc-a, version: '8.0.2', datastores: [{name: ds, url: 'ds:///x/'}]}\n"
-        "  - {<<: *vc, name: vc-b}\n")
+        "  - {<<: *vc, name: vc-b}\n"
+    )
     assert list(load_world(path).vcenters) == ["vc-a", "vc-b"]

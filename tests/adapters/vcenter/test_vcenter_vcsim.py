@@ -1,4 +1,5 @@
 """The pyvmomi VCenter adapter against simulated vCenters 7.0 U3 and 8.0 U2 (vcsim)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -6,36 +7,47 @@ import hashlib
 import pytest
 from pyVmomi import vim, vmodl
 
-from tests.adapters.vcsim_fixtures import (  # noqa: F401  (fixtures)
-    VC7_UUID, VC8_UUID, WIN11_EK, adapter_for, bare8, free_port, last_clone, legacy67, moref,
-    vc7, vc8, vcsim7, vcsim8, vcsim_binary,
-)
+from tests.adapters.vcenter.vcsim import VC7_UUID, VC8_UUID, WIN11_EK, adapter_for, free_port, last_clone, moref
 from vcdtpm.adapters.vcenter.clone import policy_supported
 from vcdtpm.adapters.vcenter.faults import translate
 from vcdtpm.domain.errors import (
-    BackendError, BackendUnavailable, Conflict, Invalid, NotFound, Unauthorized,
+    BackendError,
+    BackendUnavailable,
+    Conflict,
+    Invalid,
+    NotFound,
+    Unauthorized,
 )
 from vcdtpm.domain.model import (
-    Band, Datastore, Firmware, Host, KeyProvider, KeyProviderType, Power, VCenterFacts,
+    Band,
+    Datastore,
+    Firmware,
+    Host,
+    KeyProvider,
+    KeyProviderType,
+    Power,
+    VCenterFacts,
 )
 from vcdtpm.ports import VCenter
 
-
 # --- what each vCenter offers -------------------------------------------------
+
 
 def test_the_adapter_is_a_vcenter_port(vc7):
     assert isinstance(vc7, VCenter)
     assert vc7.name == "vc-7"
 
 
-@pytest.mark.parametrize("which, version, api, uuid, band", [
-    ("vc7", "7.0.3", "7.0.3.0", VC7_UUID, Band.V7),
-    ("vc8", "8.0.2", "8.0.2.0", VC8_UUID, Band.V8),
-])
+@pytest.mark.parametrize(
+    "which, version, api, uuid, band",
+    [
+        ("vc7", "7.0.3", "7.0.3.0", VC7_UUID, Band.V7),
+        ("vc8", "8.0.2", "8.0.2.0", VC8_UUID, Band.V8),
+    ],
+)
 def test_about_reports_version_band_and_instance_uuid(request, which, version, api, uuid, band):
     about = request.getfixturevalue(which).about()
-    assert (about.version, about.api_version, about.instance_uuid, about.band) == (
-        version, api, uuid, band)
+    assert (about.version, about.api_version, about.instance_uuid, about.band) == (version, api, uuid, band)
 
 
 def test_key_providers_on_7x_include_the_default_standard_kms(vc7):
@@ -47,8 +59,7 @@ def test_key_providers_on_7x_include_the_default_standard_kms(vc7):
 
 def test_key_providers_on_8x_show_the_native_provider_restricted_to_tpm_hosts(vc8):
     providers = {kp.name: kp for kp in vc8.key_providers()}
-    assert providers["nkp-8"] == KeyProvider("nkp-8", KeyProviderType.NATIVE, default=True,
-                                             tpm_hosts_only=True)
+    assert providers["nkp-8"] == KeyProvider("nkp-8", KeyProviderType.NATIVE, default=True, tpm_hosts_only=True)
     assert providers["hytrust"] == KeyProvider("hytrust", KeyProviderType.STANDARD)
     assert providers["vta"].type is KeyProviderType.TRUSTED
 
@@ -93,6 +104,7 @@ def test_facts_bundle_everything_in_domain_types(vc8):
 
 # --- VM facts -------------------------------------------------------------------
 
+
 def test_vm_facts_reads_several_vms_in_one_round_trip(vc8, vcsim8):
     vms = vcsim8.vms()
     wanted = [vms[n]["moref"] for n in ("win11", "ws2022", "fleet-000", "fleet-001", "fleet-003")]
@@ -111,7 +123,11 @@ def test_vm_facts_reads_firmware_hardware_guest_power_and_key_provider(vc7, vcsi
     facts = vc7.vm_facts([vms[n]["moref"] for n in ("win11", "rhel9", "legacy-bios")])
     win11, rhel9, legacy = (facts[vms[n]["moref"]] for n in ("win11", "rhel9", "legacy-bios"))
     assert (win11.firmware, win11.hardware_version, win11.guest_os, win11.power) == (
-        Firmware.EFI, 19, "windows2019srvNext_64Guest", Power.OFF)
+        Firmware.EFI,
+        19,
+        "windows2019srvNext_64Guest",
+        Power.OFF,
+    )
     assert (win11.key_provider, win11.tpm_present, win11.vcenter) == ("kms-std", True, "vc-7")
     assert (rhel9.guest_os, rhel9.power, rhel9.key_provider) == ("rhel9_64Guest", Power.ON, "nkp-7")
     assert (legacy.firmware, legacy.hardware_version, legacy.tpm_present) == (Firmware.BIOS, 13, False)
@@ -126,14 +142,16 @@ def test_vm_identity_is_the_sha256_of_its_endorsement_key_certificate(vc7, vcsim
 def test_vm_identities_match_what_the_simulator_holds(vc8, vcsim8):
     vms = vcsim8.vms()
     facts = vc8.vm_facts([row["moref"] for row in vms.values()])
-    assert {f.name: f.tpm_identity for f in facts.values()} == {
-        name: row["tpm_identity"] for name, row in vms.items()}
+    assert {f.name: f.tpm_identity for f in facts.values()} == {name: row["tpm_identity"] for name, row in vms.items()}
 
 
 def test_vm_facts_carry_the_home_datastore_url(vc8, vcsim8):
     ws = vc8.vm_facts([moref(vcsim8, "ws2022")])[moref(vcsim8, "ws2022")]
     assert (ws.datastore_url, ws.hardware_version, ws.moref) == (
-        "ds:///vmfs/volumes/vc8-ds0/", 20, moref(vcsim8, "ws2022"))
+        "ds:///vmfs/volumes/vc8-ds0/",
+        20,
+        moref(vcsim8, "ws2022"),
+    )
 
 
 def test_vm_facts_leave_unknown_morefs_out(vc7, vcsim7):
@@ -162,13 +180,17 @@ def test_find_vm_refuses_to_guess_between_vms_sharing_a_name(vc7, vcsim7):
 
 # --- clones -------------------------------------------------------------------------
 
-@pytest.mark.parametrize("api_version, client_version, expected", [
-    ("7.0.3.0", "vim.version.v7_0_3_0", False),
-    ("8.0.0.0", "vim.version.v8_0_0_0", False),
-    ("8.0.0.1", "vim.version.v8_0_0_1", True),
-    ("8.0.2.0", "vim.version.v8_0_2_0", True),
-    ("8.0.2.0", "vim.version.v7_0_3_0", False),  # a client that would drop the field
-])
+
+@pytest.mark.parametrize(
+    "api_version, client_version, expected",
+    [
+        ("7.0.3.0", "vim.version.v7_0_3_0", False),
+        ("8.0.0.0", "vim.version.v8_0_0_0", False),
+        ("8.0.0.1", "vim.version.v8_0_0_1", True),
+        ("8.0.2.0", "vim.version.v8_0_2_0", True),
+        ("8.0.2.0", "vim.version.v7_0_3_0", False),  # a client that would drop the field
+    ],
+)
 def test_the_clone_policy_is_used_only_when_both_sides_know_it(api_version, client_version, expected):
     assert policy_supported(api_version, client_version) is expected
 
@@ -185,8 +207,7 @@ def test_clone_on_8x_replace_sends_the_policy_and_gets_a_new_identity(vc8, vcsim
     source = vc8.find_vm("win11")
     clone = vc8.clone_vm(source.moref, "win11-replace-8", "replace")
     request = last_clone(vcsim8, "win11-replace-8")
-    assert (request["source"], request["tpmProvisionPolicy"], request["deviceChange"]) == (
-        source.moref, "replace", [])
+    assert (request["source"], request["tpmProvisionPolicy"], request["deviceChange"]) == (source.moref, "replace", [])
     assert clone.tpm_present and clone.tpm_identity not in (None, source.tpm_identity)
 
 
@@ -196,7 +217,9 @@ def test_clone_on_7x_replace_removes_and_adds_the_vtpm_in_the_spec(vc7, vcsim7):
     request = last_clone(vcsim7, "win11-replace-7")
     assert request["tpmProvisionPolicy"] is None
     assert [(c["operation"], c["device"]) for c in request["deviceChange"]] == [
-        ("remove", "VirtualTPM"), ("add", "VirtualTPM")]
+        ("remove", "VirtualTPM"),
+        ("add", "VirtualTPM"),
+    ]
     assert request["deviceChange"][1]["key"] < 0
     assert clone.tpm_present and clone.tpm_identity not in (None, source.tpm_identity)
 
@@ -212,10 +235,15 @@ def test_clone_on_7x_copy_sends_no_policy_and_no_device_change(vc7, vcsim7):
 def test_a_clone_keeps_firmware_hardware_version_and_key_provider(vc8, vcsim8):
     clone = vc8.clone_vm(moref(vcsim8, "ws2022"), "ws2022-clone", "replace")
     assert (clone.name, clone.firmware, clone.hardware_version, clone.key_provider) == (
-        "ws2022-clone", Firmware.EFI, 20, "nkp-8")
+        "ws2022-clone",
+        Firmware.EFI,
+        20,
+        "nkp-8",
+    )
 
 
 # --- faults --------------------------------------------------------------------------
+
 
 def test_a_wrong_password_is_unauthorized(vcsim8):
     vc = adapter_for(vcsim8, "vc-8", password="not-the-password")
@@ -278,16 +306,20 @@ def test_the_password_can_come_from_a_file_and_never_shows(vcsim7, tmp_path):
     assert vcsim7.password not in repr(vc._config)
 
 
-@pytest.mark.parametrize("fault, family", [
-    (vim.fault.InvalidLogin(), Unauthorized),
-    (vim.fault.NotAuthenticated(), Unauthorized),
-    (vmodl.fault.ManagedObjectNotFound(obj=vim.VirtualMachine("vm-7")), NotFound),
-    (vmodl.fault.HostCommunication(), BackendUnavailable),
-    (vim.fault.DuplicateName(name="x"), BackendError),
-    (vmodl.fault.SystemError(reason="boom"), BackendError),
-    (ConnectionResetError("reset"), BackendUnavailable),
-    (TimeoutError("slow"), BackendUnavailable),
-], ids=lambda v: type(v).__name__ if isinstance(v, BaseException) else v.__name__)
+@pytest.mark.parametrize(
+    "fault, family",
+    [
+        (vim.fault.InvalidLogin(), Unauthorized),
+        (vim.fault.NotAuthenticated(), Unauthorized),
+        (vmodl.fault.ManagedObjectNotFound(obj=vim.VirtualMachine("vm-7")), NotFound),
+        (vmodl.fault.HostCommunication(), BackendUnavailable),
+        (vim.fault.DuplicateName(name="x"), BackendError),
+        (vmodl.fault.SystemError(reason="boom"), BackendError),
+        (ConnectionResetError("reset"), BackendUnavailable),
+        (TimeoutError("slow"), BackendUnavailable),
+    ],
+    ids=lambda v: type(v).__name__ if isinstance(v, BaseException) else v.__name__,
+)
 def test_faults_become_domain_errors(fault, family):
     error = translate(fault, "vCenter vc-x")
     assert type(error) is family
@@ -299,6 +331,7 @@ def test_the_adapter_accepts_the_service_configuration_endpoint(vcsim8):
     from vcdtpm.adapters.vcenter import PyVmomiVCenter
     from vcdtpm.config import Endpoint
 
-    endpoint = Endpoint(url=vcsim8.url, user=vcsim8.user, password=vcsim8.password,
-                        ca_bundle=vcsim8.ca_bundle, name="vc-8")
+    endpoint = Endpoint(
+        url=vcsim8.url, user=vcsim8.user, password=vcsim8.password, ca_bundle=vcsim8.ca_bundle, name="vc-8"
+    )
     assert PyVmomiVCenter(endpoint).about().api_version == "8.0.2.0"

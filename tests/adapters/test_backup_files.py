@@ -1,4 +1,5 @@
 """The backup store: bundles saved atomically, listed, loaded back, tampering and bad ids caught."""
+
 from __future__ import annotations
 
 import base64
@@ -16,11 +17,18 @@ VM = "urn:vcloud:vm:6b0a5c3e-0000-4000-8000-000000000001"
 
 
 def a_backup(**changes) -> TpmBackup:
-    values = dict(vm_name="web-1", guest_os="windows2019srv_64Guest", hardware_version=19, firmware="efi",
-                  key_provider="kp-gold", key_id="0b7e6a4e-1111-4222-8333-944455556666",
-                  encryption_bundle="vmware:key/list/(pair/(fqid/<VMWARE-NULL>/0b7e))",
-                  tpm_device={"key": 11000, "endorsement_key_certificate": ["RUtDRVJU"]},
-                  nvram=bytes(range(256)), identity="sha256:" + "ab" * 32)
+    values = dict(
+        vm_name="web-1",
+        guest_os="windows2019srv_64Guest",
+        hardware_version=19,
+        firmware="efi",
+        key_provider="kp-gold",
+        key_id="0b7e6a4e-1111-4222-8333-944455556666",
+        encryption_bundle="vmware:key/list/(pair/(fqid/<VMWARE-NULL>/0b7e))",
+        tpm_device={"key": 11000, "endorsement_key_certificate": ["RUtDRVJU"]},
+        nvram=bytes(range(256)),
+        identity="sha256:" + "ab" * 32,
+    )
     values.update(changes)
     return TpmBackup(**values)
 
@@ -113,9 +121,21 @@ def test_an_unknown_id_is_not_found(store):
         store.load("0e0e0e0e-0000-4000-8000-000000000000")
 
 
-@pytest.mark.parametrize("bad", ["../etc/passwd", "/etc/passwd", "..", "", "0E0E0E0E-0000-4000-8000-000000000000",
-                                 "0e0e0e0e-0000-4000-8000-000000000000/../x", "0e0e0e0e00004000800000000000000",
-                                 "0e0e0e0e-0000-4000-8000-000000000000\n", None, 7])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "../etc/passwd",
+        "/etc/passwd",
+        "..",
+        "",
+        "0E0E0E0E-0000-4000-8000-000000000000",
+        "0e0e0e0e-0000-4000-8000-000000000000/../x",
+        "0e0e0e0e00004000800000000000000",
+        "0e0e0e0e-0000-4000-8000-000000000000\n",
+        None,
+        7,
+    ],
+)
 def test_a_bad_id_is_refused_before_any_path_is_built(store, bad):
     with pytest.raises(Invalid) as caught:
         store.load(bad)

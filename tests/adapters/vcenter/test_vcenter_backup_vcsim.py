@@ -1,4 +1,5 @@
 """vTPM backup and restore by the pyvmomi adapter, between simulated vCenters 8.0 U2 and 7.0 U3."""
+
 from __future__ import annotations
 
 import base64
@@ -9,9 +10,7 @@ import ssl
 import pytest
 from pyVim.connect import SmartConnect
 
-from tests.adapters.vcsim_fixtures import (  # noqa: F401  (fixtures)
-    adapter_for, free_port, moref, vc7, vc7_config, vc8_config, vcsim7, vcsim_binary,
-)
+from tests.adapters.vcenter.vcsim import adapter_for, free_port, moref, vc7_config, vc8_config
 from tests.vcsim.launcher import Vcsim
 from vcdtpm.adapters.vcenter.filesvc import DatastoreFile
 from vcdtpm.domain.errors import BackendError, BackendUnavailable, Invalid, NotFound
@@ -28,8 +27,14 @@ def dr8_config() -> dict:
     config = vc8_config()
     config["key_providers"].append(SHARED_PROVIDER)
     config["vms"] = [
-        {"name": "vault", "tpm": True, "hardware_version": 20, "key_provider": "kms-dr",
-         "key_id": "key-vault", "ek_cert": base64.b64encode(VAULT_EK).decode()},
+        {
+            "name": "vault",
+            "tpm": True,
+            "hardware_version": 20,
+            "key_provider": "kms-dr",
+            "key_id": "key-vault",
+            "ek_cert": base64.b64encode(VAULT_EK).decode(),
+        },
         {"name": "plain", "guest_id": "rhel9_64Guest"},
     ]
     return config
@@ -80,8 +85,13 @@ def vc_dr7(dr7):
 def login_cookie(sim: Vcsim) -> str:
     """A session cookie of our own, so files are put and read independently of the adapter."""
     host, port = sim.url.split("//")[1].split("/")[0].split(":")
-    si = SmartConnect(host=host, port=int(port), user=sim.user, pwd=sim.password,
-                      sslContext=ssl.create_default_context(cafile=sim.ca_bundle))
+    si = SmartConnect(
+        host=host,
+        port=int(port),
+        user=sim.user,
+        pwd=sim.password,
+        sslContext=ssl.create_default_context(cafile=sim.ca_bundle),
+    )
     return si._stub.cookie.split(";")[0]
 
 
@@ -105,9 +115,14 @@ def restored(vc_dr7, backup):
 
 # --- backup -----------------------------------------------------------------------
 
+
 def test_a_backup_on_8x_carries_the_key_the_bundle_the_firmware_and_the_guest(backup):
     assert (backup.vm_name, backup.guest_os, backup.hardware_version, backup.firmware) == (
-        "vault", "windows2019srvNext_64Guest", 20, "efi")
+        "vault",
+        "windows2019srvNext_64Guest",
+        20,
+        "efi",
+    )
     assert (backup.key_provider, backup.key_id) == ("kms-dr", "key-vault")
     assert backup.encryption_bundle.startswith("vmware:key/list/")
     assert "kms-dr/key-vault" in backup.encryption_bundle
@@ -169,16 +184,24 @@ def test_backing_up_an_unknown_vm_is_not_found(vc_dr8):
 
 # --- restore ----------------------------------------------------------------------
 
+
 def test_a_restore_onto_7x_keeps_the_vtpm_identity(restored, backup, dr7):
     assert restored.tpm_identity == backup.identity
     assert dr7.vms()["vault-restored"]["tpm_identity"] == backup.identity
     assert (restored.name, restored.vcenter, restored.moref) == (
-        "vault-restored", "vc-dr7", moref(dr7, "vault-restored"))
+        "vault-restored",
+        "vc-dr7",
+        moref(dr7, "vault-restored"),
+    )
 
 
 def test_a_restored_vm_has_the_key_provider_firmware_hardware_version_and_guest(restored):
     assert (restored.key_provider, restored.firmware, restored.hardware_version, restored.guest_os) == (
-        "kms-dr", Firmware.EFI, 20, "windows2019srvNext_64Guest")
+        "kms-dr",
+        Firmware.EFI,
+        20,
+        "windows2019srvNext_64Guest",
+    )
     assert restored.tpm_present and restored.datastore_url == "ds:///vmfs/volumes/vc7-ds0/"
 
 
@@ -189,18 +212,20 @@ def test_a_restored_vm_holds_the_backed_up_nvram(restored, dr7):
 
 def test_create_vm_carries_the_crypto_key_the_bundle_and_the_vtpm(restored, backup, dr7):
     create = [c for c in dr7.creates() if c["name"] == "vault-restored"][-1]
-    assert (create["crypto"], create["keyProvider"], create["keyId"]) == (
-        "CryptoSpecEncrypt", "kms-dr", "key-vault")
+    assert (create["crypto"], create["keyProvider"], create["keyId"]) == ("CryptoSpecEncrypt", "kms-dr", "key-vault")
     assert create["extraConfig"] == {"encryption.bundle": backup.encryption_bundle}
-    assert (create["firmware"], create["version"], create["guestId"]) == (
-        "efi", "vmx-20", "windows2019srvNext_64Guest")
+    assert (create["firmware"], create["version"], create["guestId"]) == ("efi", "vmx-20", "windows2019srvNext_64Guest")
     assert [(d["operation"], d["device"]) for d in create["deviceChange"]] == [("add", "VirtualTPM")]
 
 
 def test_a_restored_vm_backs_up_to_the_same_vtpm(vc_dr7, restored, backup):
     again = vc_dr7.backup_vtpm(restored.moref)
     assert (again.identity, again.nvram, again.encryption_bundle, again.key_id) == (
-        backup.identity, backup.nvram, backup.encryption_bundle, backup.key_id)
+        backup.identity,
+        backup.nvram,
+        backup.encryption_bundle,
+        backup.key_id,
+    )
 
 
 def test_a_restore_goes_to_the_named_datastore(vc_dr7, backup, dr7):
@@ -219,11 +244,11 @@ def _nothing_created(sim: Vcsim, attempt) -> None:
     assert after[1].get("folder:PUT", 0) == calls.get("folder:PUT", 0)
 
 
-def test_a_restore_onto_a_vcenter_without_the_key_provider_is_refused_before_creating_anything(
-        vc7, vcsim7, backup):
+def test_a_restore_onto_a_vcenter_without_the_key_provider_is_refused_before_creating_anything(vc7, vcsim7, backup):
     def attempt():
         with pytest.raises(BackendError, match="key provider kms-dr is not registered"):
             vc7.restore_vtpm(backup, "vault-nowhere")
+
     _nothing_created(vcsim7, attempt)
 
 
@@ -231,6 +256,7 @@ def test_a_restore_onto_an_unknown_datastore_is_not_found(vc_dr7, dr7, backup):
     def attempt():
         with pytest.raises(NotFound, match="NoSuchDS"):
             vc_dr7.restore_vtpm(backup, "vault-lost", datastore="NoSuchDS")
+
     _nothing_created(dr7, attempt)
 
 
@@ -238,6 +264,7 @@ def test_a_bios_backup_is_refused_before_creating_anything(vc_dr7, dr7, backup):
     def attempt():
         with pytest.raises(BackendError, match="EFI"):
             vc_dr7.restore_vtpm(dataclasses.replace(backup, firmware="bios"), "vault-bios")
+
     _nothing_created(dr7, attempt)
 
 
@@ -247,6 +274,7 @@ def test_a_backup_without_a_certificate_is_refused_before_creating_anything(vc_d
     def attempt():
         with pytest.raises(BackendError, match="no endorsement key certificate"):
             vc_dr7.restore_vtpm(dataclasses.replace(backup, tpm_device=bare), "vault-bare")
+
     _nothing_created(dr7, attempt)
 
 
@@ -261,6 +289,7 @@ def test_an_unreachable_vcenter_is_backend_unavailable_for_backup_and_restore(dr
 def test_a_restore_whose_nvram_upload_fails_leaves_no_vm_behind(vc_dr7, dr7, backup, monkeypatch):
     def refused(file, data):
         raise BackendError(backend="vCenter vc-dr7", reason="the file service answered 507")
+
     monkeypatch.setattr(vc_dr7._files, "upload", refused)
     with pytest.raises(BackendError, match="507"):
         vc_dr7.restore_vtpm(backup, "vault-half")

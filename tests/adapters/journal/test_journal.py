@@ -1,17 +1,17 @@
 """The journal on SQLite and PostgreSQL: idempotency, leases, step lifecycle, progress, the token."""
+
 from __future__ import annotations
 
 import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from vcdtpm.adapters.journal import IdempotencyKeyReused, Journal, LeaseLost, StepOutOfOrder, StepSpec, sqlite_url
 from vcdtpm.domain.errors import Invalid, NotFound
-from vcdtpm.adapters.journal import (IdempotencyKeyReused, Journal, LeaseLost, StepOutOfOrder, StepSpec,
-                            sqlite_url)
 
 pytest_plugins = ["tests.pg_fixture"]
 
@@ -23,7 +23,7 @@ class Clock:
     """A clock the tests move by hand."""
 
     def __init__(self):
-        self.now = datetime(2030, 1, 1, tzinfo=timezone.utc)
+        self.now = datetime(2030, 1, 1, tzinfo=UTC)
 
     def __call__(self) -> datetime:
         return self.now
@@ -61,10 +61,15 @@ def other_journal(url, clock):
 
 def create(journal, *, org="acme", key=None, request=None, steps=2):
     return journal.create(
-        org=org, user="alice", operation="copy_vm",
+        org=org,
+        user="alice",
+        operation="copy_vm",
         request=request if request is not None else {"operation": "copy_vm", "vm": "urn:1"},
-        plan={"allowed": True}, idempotency_key=key, token=TOKEN,
-        steps=[StepSpec(f"step {i}", "clone", {"n": i}) for i in range(steps)])
+        plan={"allowed": True},
+        idempotency_key=key,
+        token=TOKEN,
+        steps=[StepSpec(f"step {i}", "clone", {"n": i}) for i in range(steps)],
+    )
 
 
 def claimed(journal, worker="w1", steps=2):
@@ -81,7 +86,8 @@ def test_create_queues_an_operation_with_pending_steps(journal):
     assert (op.org, op.user, op.operation) == ("acme", "alice", "copy_vm")
     assert op.plan == {"allowed": True} and op.request["vm"] == "urn:1"
     assert [(s.index, s.name, s.status, s.params) for s in op.steps] == [
-        (i, f"step {i}", "pending", {"n": i}) for i in range(3)]
+        (i, f"step {i}", "pending", {"n": i}) for i in range(3)
+    ]
     assert op.owner is None and op.lease_expires is None and op.created_at.tzinfo is not None
 
 
@@ -256,13 +262,11 @@ def test_a_step_moves_through_issuing_and_running_to_succeeded(journal, clock):
     journal.step_attached(op.id, 0, "w1", "https://vcd/api/task/7")
     journal.step_progress(op.id, 0, "w1", 60)
     running = journal.get(op.id, "acme").steps[0]
-    assert (running.status, running.task, running.progress) == (
-        "running", "https://vcd/api/task/7", 60)
+    assert (running.status, running.task, running.progress) == ("running", "https://vcd/api/task/7", 60)
     clock.advance(5)
     journal.step_succeeded(op.id, 0, "w1", {"vm": "urn:2"})
     done = journal.get(op.id, "acme").steps[0]
-    assert (done.status, done.progress, done.result, done.finished_at) == (
-        "succeeded", 100, {"vm": "urn:2"}, clock.now)
+    assert (done.status, done.progress, done.result, done.finished_at) == ("succeeded", 100, {"vm": "urn:2"}, clock.now)
 
 
 def test_a_failed_step_keeps_its_error(journal):
@@ -331,8 +335,7 @@ def test_finish_accepts_only_succeeded_or_failed(journal):
 # -- the token ---------------------------------------------------------------------------
 def test_the_token_is_kept_for_resuming_but_never_shown(journal):
     op = claimed(journal)
-    shown = [repr(op), str(asdict(op)), repr(journal.get(op.id, "acme")),
-             repr(journal.list("acme")), repr(journal)]
+    shown = [repr(op), str(asdict(op)), repr(journal.get(op.id, "acme")), repr(journal.list("acme")), repr(journal)]
     assert not any(TOKEN in text for text in shown)
     assert not any("token" in name for name in asdict(op))
     assert journal.token_of(op.id) == TOKEN

@@ -1,4 +1,5 @@
 """The pyvcloud adapter against the simulated Cloud Director over real HTTP."""
+
 from __future__ import annotations
 
 import socket
@@ -6,7 +7,7 @@ import socket
 import pytest
 import requests
 
-from tests.adapters.conftest import PASSWORD, Ids
+from tests.smallcloud import PASSWORD, Ids
 from vcdtpm.adapters.vcd import VcdAdapter
 from vcdtpm.domain.errors import BackendUnavailable, NotFound, Unauthorized
 from vcdtpm.domain.model import Firmware, Power, Provenance, TpmMode
@@ -19,8 +20,8 @@ def make_adapter(url: str, log_file, inventory=None, **options) -> VcdAdapter:
     def datastore_url_of(vcenter: str, datastore: str):
         found = inventory.vcenters[vcenter].datastore(datastore) if inventory else None
         return found.url if found else None
-    return VcdAdapter(url, "admin", PASSWORD, log_file=log_file,
-                      datastore_url_of=datastore_url_of, **options)
+
+    return VcdAdapter(url, "admin", PASSWORD, log_file=log_file, datastore_url_of=datastore_url_of, **options)
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +30,8 @@ def log_file(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def adapter(cloud, log_file):
-    return make_adapter(cloud.url, log_file, cloud.inventory)
+def adapter(small_cloud, log_file):
+    return make_adapter(small_cloud.url, log_file, small_cloud.inventory)
 
 
 @pytest.fixture(scope="module")
@@ -52,25 +53,28 @@ def test_login_as_the_provider_returns_a_provider_session(admin):
     assert (admin.org, admin.user, admin.provider) == ("System", "admin", True)
 
 
-@pytest.mark.parametrize("user, org, password", [
-    ("alice", "acme", "wrong"), ("alice", "globex", PASSWORD), ("admin", "System", "wrong")])
+@pytest.mark.parametrize(
+    "user, org, password", [("alice", "acme", "wrong"), ("alice", "globex", PASSWORD), ("admin", "System", "wrong")]
+)
 def test_login_with_wrong_credentials_raises_unauthorized(adapter, user, org, password):
     with pytest.raises(Unauthorized):
         adapter.login(user, org, password)
 
 
-def test_whoami_resolves_a_bearer_token(cloud, log_file, alice):
-    fresh = make_adapter(cloud.url, log_file, session_cache_seconds=0)
+def test_whoami_resolves_a_bearer_token(small_cloud, log_file, alice):
+    fresh = make_adapter(small_cloud.url, log_file, session_cache_seconds=0)
     assert fresh.whoami(alice.token) == alice
 
 
-def test_whoami_resolves_an_x_vcloud_authorization_token(cloud, log_file):
-    response = requests.post(cloud.url + "/cloudapi/1.0.0/sessions", auth=("bob@globex", PASSWORD),
-                             headers={"Accept": "application/json;version=38.1"})
+def test_whoami_resolves_an_x_vcloud_authorization_token(small_cloud, log_file):
+    response = requests.post(
+        small_cloud.url + "/cloudapi/1.0.0/sessions",
+        auth=("bob@globex", PASSWORD),
+        headers={"Accept": "application/json;version=38.1"},
+    )
     token = response.headers["x-vcloud-authorization"]
-    session = make_adapter(cloud.url, log_file).whoami(token)
-    assert (session.org, session.user, session.provider, session.token) == \
-        ("globex", "bob", False, token)
+    session = make_adapter(small_cloud.url, log_file).whoami(token)
+    assert (session.org, session.user, session.provider, session.token) == ("globex", "bob", False, token)
 
 
 @pytest.mark.parametrize("token", ["not.a.jwt", "0123456789abcdef", ""])
@@ -79,11 +83,13 @@ def test_whoami_with_a_bad_token_raises_unauthorized(adapter, token):
         adapter.whoami(token)
 
 
-def test_a_logged_out_token_is_unauthorized_once_the_cache_lapses(cloud, log_file):
-    adapter = make_adapter(cloud.url, log_file, session_cache_seconds=0)
+def test_a_logged_out_token_is_unauthorized_once_the_cache_lapses(small_cloud, log_file):
+    adapter = make_adapter(small_cloud.url, log_file, session_cache_seconds=0)
     session = adapter.login("alice", "acme", PASSWORD)
-    requests.delete(cloud.url + "/api/session", headers={
-        "Accept": "application/*+xml;version=38.1", "Authorization": f"Bearer {session.token}"})
+    requests.delete(
+        small_cloud.url + "/api/session",
+        headers={"Accept": "application/*+xml;version=38.1", "Authorization": f"Bearer {session.token}"},
+    )
     with pytest.raises(Unauthorized):
         adapter.whoami(session.token)
 
@@ -91,25 +97,29 @@ def test_a_logged_out_token_is_unauthorized_once_the_cache_lapses(cloud, log_fil
 def test_get_vm_reads_tenant_facts_and_where_the_vm_sits(adapter, alice):
     record = adapter.get_vm(alice, VM(Ids.web1))
     facts = record.facts
-    assert (facts.name, facts.guest_os, facts.firmware, facts.hardware_version) == \
-        ("web-1", "windows2019srv_64Guest", Firmware.EFI, 19)
+    assert (facts.name, facts.guest_os, facts.firmware, facts.hardware_version) == (
+        "web-1",
+        "windows2019srv_64Guest",
+        Firmware.EFI,
+        19,
+    )
     assert (facts.power, facts.tpm_present, facts.id) == (Power.OFF, True, VM(Ids.web1))
-    assert (record.vapp, record.vdc) == (f"urn:vcloud:vapp:{Ids.web}",
-                                         f"urn:vcloud:vdc:{Ids.acme_a}")
+    assert (record.vapp, record.vdc) == (f"urn:vcloud:vapp:{Ids.web}", f"urn:vcloud:vdc:{Ids.acme_a}")
     assert (facts.vcenter, facts.moref, facts.datastore_url) == (None, None, None)
 
 
 def test_get_vm_of_a_template_vm_has_no_vapp(adapter, alice):
     record = adapter.get_vm(alice, VM(Ids.tpl_vm))
-    assert (record.facts.name, record.vapp, record.vdc) == \
-        ("win", None, f"urn:vcloud:vdc:{Ids.acme_a}")
+    assert (record.facts.name, record.vapp, record.vdc) == ("win", None, f"urn:vcloud:vdc:{Ids.acme_a}")
 
 
 def test_get_vapp_lists_its_vms_with_their_tpm(adapter, alice):
     vapp = adapter.get_vapp(alice, f"urn:vcloud:vapp:{Ids.web}")
     assert (vapp.name, vapp.vdc) == ("web", f"urn:vcloud:vdc:{Ids.acme_a}")
     assert [(vm.name, vm.tpm_present, vm.power, vm.firmware) for vm in vapp.vms] == [
-        ("web-1", True, Power.OFF, Firmware.EFI), ("web-2", False, Power.ON, Firmware.BIOS)]
+        ("web-1", True, Power.OFF, Firmware.EFI),
+        ("web-2", False, Power.ON, Firmware.BIOS),
+    ]
 
 
 def test_get_vdc_names_the_vdc_and_its_org(adapter, alice):
@@ -119,8 +129,7 @@ def test_get_vdc_names_the_vdc_and_its_org(adapter, alice):
 
 def test_get_catalog_finds_the_vdc_holding_its_templates(adapter, alice):
     catalog = adapter.get_catalog(alice, f"urn:vcloud:catalog:{Ids.gold}")
-    assert (catalog.name, catalog.org, catalog.vdc) == \
-        ("gold", "acme", f"urn:vcloud:vdc:{Ids.acme_a}")
+    assert (catalog.name, catalog.org, catalog.vdc) == ("gold", "acme", f"urn:vcloud:vdc:{Ids.acme_a}")
 
 
 def test_a_catalog_without_storage_has_no_vdc(adapter, alice):
@@ -130,15 +139,13 @@ def test_a_catalog_without_storage_has_no_vdc(adapter, alice):
 def test_get_template_reads_provenance_and_tpm_provisioning(adapter, alice):
     record = adapter.get_template(alice, f"urn:vcloud:vapptemplate:{Ids.win_tpl}")
     facts = record.facts
-    assert (facts.name, facts.provenance, facts.tpm_provisioning) == \
-        ("win-tpl", Provenance.CAPTURED, TpmMode.REPLACE)
+    assert (facts.name, facts.provenance, facts.tpm_provisioning) == ("win-tpl", Provenance.CAPTURED, TpmMode.REPLACE)
     assert [vm.name for vm in facts.vms] == ["win"] and facts.vms[0].tpm_present
-    assert (record.catalog, record.vdc) == (f"urn:vcloud:catalog:{Ids.gold}",
-                                            f"urn:vcloud:vdc:{Ids.acme_a}")
+    assert (record.catalog, record.vdc) == (f"urn:vcloud:catalog:{Ids.gold}", f"urn:vcloud:vdc:{Ids.acme_a}")
 
 
-def test_template_provenance_follows_the_inventory(cloud, adapter, alice):
-    template = cloud.inventory.templates[Ids.win_tpl]
+def test_template_provenance_follows_the_inventory(small_cloud, adapter, alice):
+    template = small_cloud.inventory.templates[Ids.win_tpl]
     original = (template.provenance, template.tpm_provisioning)
     template.provenance, template.tpm_provisioning = Provenance.VCENTER_IMPORT, None
     try:
@@ -148,20 +155,25 @@ def test_template_provenance_follows_the_inventory(cloud, adapter, alice):
         template.provenance, template.tpm_provisioning = original
 
 
-READS = [("get_vm", VM(Ids.erp1)), ("get_vapp", f"urn:vcloud:vapp:{Ids.erp}"),
-         ("get_vdc", f"urn:vcloud:vdc:{Ids.globex_a}")]
-MISSING = [("get_vm", VM(Ids.acme)), ("get_vapp", f"urn:vcloud:vapp:{Ids.acme}"),
-           ("get_vdc", f"urn:vcloud:vdc:{Ids.web}"),
-           ("get_catalog", f"urn:vcloud:catalog:{Ids.web}"),
-           ("get_template", f"urn:vcloud:vapptemplate:{Ids.web}")]
+READS = [
+    ("get_vm", VM(Ids.erp1)),
+    ("get_vapp", f"urn:vcloud:vapp:{Ids.erp}"),
+    ("get_vdc", f"urn:vcloud:vdc:{Ids.globex_a}"),
+]
+MISSING = [
+    ("get_vm", VM(Ids.acme)),
+    ("get_vapp", f"urn:vcloud:vapp:{Ids.acme}"),
+    ("get_vdc", f"urn:vcloud:vdc:{Ids.web}"),
+    ("get_catalog", f"urn:vcloud:catalog:{Ids.web}"),
+    ("get_template", f"urn:vcloud:vapptemplate:{Ids.web}"),
+]
 
 
 @pytest.mark.parametrize("method, urn", READS)
 def test_another_orgs_object_is_not_found_exactly_like_a_missing_one(adapter, alice, method, urn):
     with pytest.raises(NotFound) as foreign:
         getattr(adapter, method)(alice, urn)
-    missing_urn = urn.replace(Ids.erp1, Ids.acme).replace(Ids.erp, Ids.acme) \
-        .replace(Ids.globex_a, Ids.web)
+    missing_urn = urn.replace(Ids.erp1, Ids.acme).replace(Ids.erp, Ids.acme).replace(Ids.globex_a, Ids.web)
     with pytest.raises(NotFound) as missing:
         getattr(adapter, method)(alice, missing_urn)
     assert str(foreign.value) == str(missing.value).replace(missing_urn, urn)
@@ -184,12 +196,12 @@ def test_the_provider_reads_any_orgs_objects(adapter, admin):
     assert adapter.get_vm(admin, VM(Ids.erp1)).facts.name == "erp-1"
 
 
-def test_locate_vms_answers_many_vms_with_one_request(cloud, adapter):
+def test_locate_vms_answers_many_vms_with_one_request(small_cloud, adapter):
     adapter.provider_vcenter_names()
-    cloud.app.requests.clear()
+    small_cloud.app.requests.clear()
     located = adapter.locate_vms([VM(Ids.web1), VM(Ids.web2), VM(Ids.erp1), VM(Ids.tpl_vm)])
-    assert len(cloud.app.requests.entries) == 1
-    assert cloud.app.requests.entries[0].path == "/api/query"
+    assert len(small_cloud.app.requests.entries) == 1
+    assert small_cloud.app.requests.entries[0].path == "/api/query"
     assert set(located) == {VM(Ids.web1), VM(Ids.web2), VM(Ids.erp1), VM(Ids.tpl_vm)}
 
 
@@ -207,8 +219,8 @@ def test_locate_vms_leaves_out_unknown_and_malformed_urns(adapter):
     assert adapter.locate_vms([]) == {}
 
 
-def test_locate_vms_without_a_datastore_resolver_leaves_urls_empty(cloud, log_file):
-    bare = VcdAdapter(cloud.url, "admin", PASSWORD, log_file=log_file)
+def test_locate_vms_without_a_datastore_resolver_leaves_urls_empty(small_cloud, log_file):
+    bare = VcdAdapter(small_cloud.url, "admin", PASSWORD, log_file=log_file)
     assert bare.locate_vms([VM(Ids.web1)])[VM(Ids.web1)].datastore_url is None
 
 
@@ -226,30 +238,30 @@ def test_provider_vcenter_names_list_every_vcenter(adapter):
     assert adapter.provider_vcenter_names() == ["vc-a", "vc-b"]
 
 
-def test_fast_cross_vcenter_instantiation_follows_the_cloud(cloud, adapter):
+def test_fast_cross_vcenter_instantiation_follows_the_cloud(small_cloud, adapter):
     assert adapter.fast_cross_vcenter_instantiation() is False
-    cloud.inventory.fast_cross_vcenter_instantiation = True
+    small_cloud.inventory.fast_cross_vcenter_instantiation = True
     try:
         assert adapter.fast_cross_vcenter_instantiation() is True
     finally:
-        cloud.inventory.fast_cross_vcenter_instantiation = False
+        small_cloud.inventory.fast_cross_vcenter_instantiation = False
 
 
-def test_fast_cross_vcenter_instantiation_can_be_set_by_configuration(cloud, log_file):
-    configured = make_adapter(cloud.url, log_file, fast_cross_vcenter_instantiation=True)
+def test_fast_cross_vcenter_instantiation_can_be_set_by_configuration(small_cloud, log_file):
+    configured = make_adapter(small_cloud.url, log_file, fast_cross_vcenter_instantiation=True)
     assert configured.fast_cross_vcenter_instantiation() is True
 
 
-def test_the_provider_session_is_reopened_after_it_expires(cloud, adapter):
+def test_the_provider_session_is_reopened_after_it_expires(small_cloud, adapter):
     adapter.provider_vcenter_names()
-    for caller in list(cloud.app.sessions._by_access.values()):
+    for caller in list(small_cloud.app.sessions._by_access.values()):
         if caller.provider:
-            cloud.app.sessions.close(caller)
+            small_cloud.app.sessions.close(caller)
     assert adapter.provider_vcenter_names() == ["vc-a", "vc-b"]
 
 
-def test_a_refused_provider_account_makes_cloud_director_unavailable(cloud, log_file):
-    wrong = VcdAdapter(cloud.url, "admin", "wrong", log_file=log_file)
+def test_a_refused_provider_account_makes_cloud_director_unavailable(small_cloud, log_file):
+    wrong = VcdAdapter(small_cloud.url, "admin", "wrong", log_file=log_file)
     with pytest.raises(BackendUnavailable):
         wrong.provider_vcenter_names()
 
@@ -261,17 +273,22 @@ def _closed_port_url() -> str:
     return f"http://127.0.0.1:{port}"
 
 
-@pytest.mark.parametrize("call", [
-    lambda a: a.login("alice", "acme", PASSWORD), lambda a: a.whoami("a.b.c"),
-    lambda a: a.locate_vms([VM(Ids.web1)]), lambda a: a.provider_vcenter_names()])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda a: a.login("alice", "acme", PASSWORD),
+        lambda a: a.whoami("a.b.c"),
+        lambda a: a.locate_vms([VM(Ids.web1)]),
+        lambda a: a.provider_vcenter_names(),
+    ],
+)
 def test_an_unreachable_cloud_director_is_backend_unavailable(log_file, call):
     with pytest.raises(BackendUnavailable):
         call(VcdAdapter(_closed_port_url(), "admin", PASSWORD, log_file=log_file))
 
 
 def test_tls_is_verified_by_default_and_can_use_a_ca_bundle(log_file, tmp_path):
-    assert VcdAdapter("https://vcd.example", "a", "b", log_file=log_file) \
-        ._settings.verify is True
+    assert VcdAdapter("https://vcd.example", "a", "b", log_file=log_file)._settings.verify is True
     bundle = tmp_path / "ca.pem"
     with_ca = VcdAdapter("https://vcd.example", "a", "b", log_file=log_file, ca_bundle=bundle)
     assert with_ca._settings.verify == str(bundle)

@@ -1,4 +1,5 @@
 """vTPM backup and restore over the simulated vCenters, with Cloud Director's locate calls stubbed."""
+
 from __future__ import annotations
 
 import json
@@ -6,15 +7,15 @@ from dataclasses import replace
 
 import pytest
 
-from vcdtpm.app.tpm_backups import RestoreRequest, TpmBackups
+from tests.demo import uuid
 from vcdtpm.adapters.backup_files import BackupStore
+from vcdtpm.app.tpm_backups import RestoreRequest, TpmBackups
 from vcdtpm.domain.errors import BackendError, Conflict, Forbidden, Invalid, NotFound, PreflightFailed
 from vcdtpm.domain.model import CheckStatus, VmFacts
 from vcdtpm.ports import Session, VdcLocation
 from vcdtpm.sim.vcenter import simulated_vcenters
 from vcdtpm.sim.world.loader import demo_world
 
-ID = "6b0a5c3e-0000-4000-8000-0000000000{:02d}".format
 VM = "urn:vcloud:vm:{}".format
 ADMIN = Session("t-admin", "System", "admin", provider=True)
 ALICE = Session("t-alice", "acme", "alice", provider=False)
@@ -59,7 +60,7 @@ def backups(inventory, vcenters, tmp_path):
 
 @pytest.fixture
 def web1_backup(backups):
-    return backups.backup(ADMIN, VM(ID(1)))
+    return backups.backup(ADMIN, VM(uuid("vm", "web-1")))
 
 
 def restored_vm(inventory, vcenter, name):
@@ -71,9 +72,9 @@ def failed(plan) -> set[str]:
 
 
 def test_a_backup_saves_key_id_bundle_firmware_device_and_nvram_of_the_vm(inventory, web1_backup):
-    web1 = inventory.vms[ID(1)]
+    web1 = inventory.vms[uuid("vm", "web-1")]
     saved = web1_backup.backup
-    assert (web1_backup.vm, web1_backup.vcenter, saved.vm_name) == (VM(ID(1)), "vc-a", "web-1")
+    assert (web1_backup.vm, web1_backup.vcenter, saved.vm_name) == (VM(uuid("vm", "web-1")), "vc-a", "web-1")
     assert (saved.key_provider, saved.key_id, saved.firmware) == ("kp-gold", web1.key_id, "efi")
     assert saved.encryption_bundle == web1.encryption_bundle and saved.nvram == web1.tpm.nvram
     assert saved.identity == web1.tpm.identity and saved.tpm_device["key"] == 11000
@@ -81,18 +82,23 @@ def test_a_backup_saves_key_id_bundle_firmware_device_and_nvram_of_the_vm(invent
 
 def test_restoring_onto_another_vcenter_with_the_key_provider_keeps_the_identity(inventory, backups, web1_backup):
     answer = backups.restore(ADMIN, RestoreRequest(web1_backup.id, vcenter="vc-b"))
-    assert answer["identity"] == inventory.vms[ID(1)].tpm.identity and answer["identity_matches"] is True
+    assert answer["identity"] == inventory.vms[uuid("vm", "web-1")].tpm.identity and answer["identity_matches"] is True
     assert (answer["vcenter"], answer["vm_name"], answer["backup"]) == ("vc-b", "web-1-restored", web1_backup.id)
     vm = restored_vm(inventory, "vc-b", "web-1-restored")
     assert vm.moref == answer["moref"] and vm.vapp is None and vm.template is None
-    assert (vm.key_id, vm.key_provider, vm.tpm.nvram) == (web1_backup.backup.key_id, "kp-gold",
-                                                          inventory.vms[ID(1)].tpm.nvram)
-    assert vm.tpm is not inventory.vms[ID(1)].tpm
+    assert (vm.key_id, vm.key_provider, vm.tpm.nvram) == (
+        web1_backup.backup.key_id,
+        "kp-gold",
+        inventory.vms[uuid("vm", "web-1")].tpm.nvram,
+    )
+    assert vm.tpm is not inventory.vms[uuid("vm", "web-1")].tpm
 
 
 def test_restoring_into_a_vdc_uses_its_vcenter_and_datastore(inventory, backups, web1_backup):
-    answer = backups.restore(ADMIN, RestoreRequest(web1_backup.id, target_vdc="urn:vcloud:vdc:" + ID(72),
-                                                   name="web-1-in-acme-b"))
+    answer = backups.restore(
+        ADMIN,
+        RestoreRequest(web1_backup.id, target_vdc="urn:vcloud:vdc:" + uuid("vdc", "acme-b"), name="web-1-in-acme-b"),
+    )
     assert answer["vcenter"] == "vc-b"
     assert restored_vm(inventory, "vc-b", "web-1-in-acme-b").datastore == "ds-shared-b"
 
@@ -148,7 +154,7 @@ def test_restoring_twice_under_one_name_is_a_conflict(backups, web1_backup):
 
 def test_a_vm_without_a_vtpm_cannot_be_backed_up(backups):
     with pytest.raises(Invalid) as caught:
-        backups.backup(ADMIN, VM(ID(2)))
+        backups.backup(ADMIN, VM(uuid("vm", "web-2")))
     assert caught.value.field == "vm"
 
 
@@ -168,9 +174,12 @@ def test_a_malformed_backup_id_is_invalid_and_names_the_field(backups):
 
 
 def test_tenants_can_neither_back_up_list_read_nor_restore(backups, web1_backup):
-    for call in (lambda: backups.backup(ALICE, VM(ID(1))), lambda: backups.list(ALICE),
-                 lambda: backups.get(ALICE, web1_backup.id),
-                 lambda: backups.restore(ALICE, RestoreRequest(web1_backup.id, vcenter="vc-b"))):
+    for call in (
+        lambda: backups.backup(ALICE, VM(uuid("vm", "web-1"))),
+        lambda: backups.list(ALICE),
+        lambda: backups.get(ALICE, web1_backup.id),
+        lambda: backups.restore(ALICE, RestoreRequest(web1_backup.id, vcenter="vc-b")),
+    ):
         with pytest.raises(Forbidden):
             call()
 
@@ -193,7 +202,7 @@ def test_the_simulated_vcenter_refuses_a_bundle_that_does_not_match_the_key_id(v
 
 def test_the_simulated_vcenter_backs_up_in_one_round_trip_and_knows_no_unknown_moref(inventory, vcenters):
     port = vcenters["vc-a"]
-    port.backup_vtpm(inventory.vms[ID(1)].moref)
+    port.backup_vtpm(inventory.vms[uuid("vm", "web-1")].moref)
     assert port.round_trips == 1
     with pytest.raises(NotFound):
         port.backup_vtpm("vm-999")

@@ -1,4 +1,5 @@
 """`vcdtpm plan`, `run` and `status` against the real service over HTTP, and their renderers."""
+
 from __future__ import annotations
 
 import io
@@ -10,15 +11,15 @@ import requests
 from werkzeug.serving import make_server
 
 from api import create_app
-from tests.conftest import urn
+from tests.demo import urn
+from vcdtpm.bootstrap import bootstrap
 from vcdtpm.cli import main as cli
 from vcdtpm.cli import remote as cli_remote
-from vcdtpm.bootstrap import bootstrap
-from vcdtpm.config import Config
 from vcdtpm.cli.client import ApiError
+from vcdtpm.config import Config
 
-COPY_WEB1_TO_APP7 = ["--source-vm", urn("vm", "01"), "--target-vapp", urn("vapp", "43")]
-COPY_WEB1_TO_OLD = ["--source-vm", urn("vm", "01"), "--target-vapp", urn("vapp", "44")]
+COPY_WEB1_TO_APP7 = ["--source-vm", urn("vm", "web-1"), "--target-vapp", urn("vapp", "app7")]
+COPY_WEB1_TO_OLD = ["--source-vm", urn("vm", "web-1"), "--target-vapp", urn("vapp", "old")]
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +46,7 @@ def vcdtpm(url, capsys, monkeypatch):
         status = cli.main([argv[0], *common, *argv[1:]])
         out, err = capsys.readouterr()
         return status, out, err
+
     return run
 
 
@@ -52,8 +54,7 @@ def vcdtpm(url, capsys, monkeypatch):
 def operations(url):
     """Skip when this build of the service has no POST /api/v1/operations yet."""
     token = requests.post(f"{url}/api/v1/sessions", auth=("alice@acme", "secret"), timeout=10).json()["token"]
-    probe = requests.post(f"{url}/api/v1/operations", json={}, timeout=10,
-                          headers={"Authorization": f"Bearer {token}"})
+    probe = requests.post(f"{url}/api/v1/operations", json={}, timeout=10, headers={"Authorization": f"Bearer {token}"})
     if probe.status_code in (404, 405):
         pytest.skip(f"POST /api/v1/operations answers {probe.status_code}")
 
@@ -78,8 +79,17 @@ def test_plan_refused_shows_the_failing_checks_and_their_remedies(vcdtpm):
 
 
 def test_plan_shows_warnings(vcdtpm):
-    status, out, _ = vcdtpm("plan", "copy_vm", "--source-vm", urn("vm", "07"), "--target-vapp", urn("vapp", "43"),
-                            "--tpm", "replace", "--replace-on-7x")
+    status, out, _ = vcdtpm(
+        "plan",
+        "copy_vm",
+        "--source-vm",
+        urn("vm", "db-1"),
+        "--target-vapp",
+        urn("vapp", "app7"),
+        "--tpm",
+        "replace",
+        "--replace-on-7x",
+    )
     assert status == 0
     assert "emulation.replace_on_7x" in out
     assert "warnings:" in out
@@ -94,24 +104,30 @@ def test_plan_json_prints_the_raw_answer(vcdtpm):
 
 def test_plan_reads_the_request_from_a_body_file(vcdtpm, tmp_path):
     body = tmp_path / "add-tpm.json"
-    body.write_text(json.dumps({"operation": "add_tpm", "source": {"vm": urn("vm", "03")}}))
+    body.write_text(json.dumps({"operation": "add_tpm", "source": {"vm": urn("vm", "bios-1")}}))
     status, out, _ = vcdtpm("plan", "--body", str(body))
     assert status == 1
     assert "firmware_efi" in out
 
 
 def test_plan_flags_override_a_body_from_stdin(vcdtpm, monkeypatch):
-    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps({"operation": "add_tpm",
-                                                             "source": {"vm": urn("vm", "03")}})))
-    status, out, _ = vcdtpm("plan", "--body", "-", "--source-vm", urn("vm", "02"), "--json")
+    monkeypatch.setattr(
+        "sys.stdin", io.StringIO(json.dumps({"operation": "add_tpm", "source": {"vm": urn("vm", "bios-1")}}))
+    )
+    status, out, _ = vcdtpm("plan", "--body", "-", "--source-vm", urn("vm", "web-2"), "--json")
     assert status == 0
     assert json.loads(out)["vms"][0]["name"] == "web-2"
 
 
 def test_plan_takes_a_new_vm_as_json(vcdtpm):
-    vm = {"name": "new-win", "guest_os": "windows2019srv_64Guest", "firmware": "efi", "hardware_version": 19,
-          "tpm": True}
-    status, out, _ = vcdtpm("plan", "create_vm", "--target-vdc", urn("vdc", "74"), "--vm-json", json.dumps(vm))
+    vm = {
+        "name": "new-win",
+        "guest_os": "windows2019srv_64Guest",
+        "firmware": "efi",
+        "hardware_version": 19,
+        "tpm": True,
+    }
+    status, out, _ = vcdtpm("plan", "create_vm", "--target-vdc", urn("vdc", "acme-d"), "--vm-json", json.dumps(vm))
     assert status == 1
     assert "new-win" in out and "key_provider_configured" in out
 
@@ -159,28 +175,28 @@ def test_a_broken_body_file_is_named(vcdtpm, tmp_path):
 
 def test_an_unreachable_service_is_reported(capsys, monkeypatch):
     monkeypatch.setenv("VCDTPM_TOKEN", "t")
-    status = cli.main(["plan", "add_tpm", "--source-vm", urn("vm", "02"), "--url", "http://127.0.0.1:9"])
+    status = cli.main(["plan", "add_tpm", "--source-vm", urn("vm", "web-2"), "--url", "http://127.0.0.1:9"])
     assert status == 2
     assert "cannot reach vcdtpm at http://127.0.0.1:9/" in capsys.readouterr().err
 
 
 def test_run_refused_prints_the_failing_checks(vcdtpm, operations):
-    status, out, _ = vcdtpm("run", "add_tpm", "--source-vm", urn("vm", "03"))
+    status, out, _ = vcdtpm("run", "add_tpm", "--source-vm", urn("vm", "bios-1"))
     assert status == 1
     assert out.startswith("refused: Conflict: ")
     assert "firmware_efi" in out and "remedy: " in out
 
 
 def test_run_follows_the_operation_to_its_result(vcdtpm, operations):
-    status, out, err = vcdtpm("run", "add_tpm", "--source-vm", urn("vm", "02"), "--poll", "0.05")
+    status, out, err = vcdtpm("run", "add_tpm", "--source-vm", urn("vm", "web-2"), "--poll", "0.05")
     assert status == 0, err
     assert "status     succeeded" in out
-    assert f"vm         {urn('vm', '02')}" in out
+    assert f"vm         {urn('vm', 'web-2')}" in out
     assert err.rstrip().endswith("[##########] 100% succeeded")
 
 
 def test_run_no_wait_then_status_watch(vcdtpm, operations):
-    status, out, _ = vcdtpm("run", "add_tpm", "--source-vm", urn("vm", "08"), "--no-wait")
+    status, out, _ = vcdtpm("run", "add_tpm", "--source-vm", urn("vm", "linux-b1"), "--no-wait")
     assert status == 0
     operation_id = out.strip()
     status, out, _ = vcdtpm("status", operation_id, "--watch", "--poll", "0.05")
@@ -189,7 +205,7 @@ def test_run_no_wait_then_status_watch(vcdtpm, operations):
 
 
 def test_run_with_the_same_idempotency_key_gives_the_same_operation(vcdtpm, operations):
-    args = ("run", "add_tpm", "--source-vm", urn("vm", "10"), "--no-wait", "--idempotency-key", "cli-key-1")
+    args = ("run", "add_tpm", "--source-vm", urn("vm", "win-old"), "--no-wait", "--idempotency-key", "cli-key-1")
     first, second = vcdtpm(*args), vcdtpm(*args)
     assert first[0] == second[0] == 0 and first[1] == second[1]
 
@@ -203,6 +219,7 @@ def test_status_of_an_unknown_operation_is_not_found(vcdtpm, operations):
 def contract_url():
     """A stand-in answering POST/GET /api/v1/operations exactly as the contract shows them."""
     from werkzeug.wrappers import Request, Response
+
     states = iter([("running", 40, "running"), ("running", 70, "succeeded"), ("succeeded", 100, "succeeded")])
 
     @Request.application
@@ -210,13 +227,21 @@ def contract_url():
         if request.path == "/api/v1/operations" and request.method == "POST":
             seen["key"] = request.headers.get("Idempotency-Key")
             body = {"id": "op-7", "operation": "add_tpm", "status": "queued", "plan": {}}
-            return Response(json.dumps(body), 202, {"Location": "/api/v1/operations/op-7"},
-                            content_type="application/json")
+            return Response(
+                json.dumps(body), 202, {"Location": "/api/v1/operations/op-7"}, content_type="application/json"
+            )
         status, progress, step = next(states)
-        body = {"id": "op-7", "operation": "add_tpm", "status": status, "progress": progress, "error": None,
-                "steps": [{"index": 0, "name": "add_tpm", "kind": "add_tpm", "status": step, "progress": progress}],
-                "result": {"vm": urn("vm", "02")} if status == "succeeded" else None}
+        body = {
+            "id": "op-7",
+            "operation": "add_tpm",
+            "status": status,
+            "progress": progress,
+            "error": None,
+            "steps": [{"index": 0, "name": "add_tpm", "kind": "add_tpm", "status": step, "progress": progress}],
+            "result": {"vm": urn("vm", "web-2")} if status == "succeeded" else None,
+        }
         return Response(json.dumps(body), 200, content_type="application/json")
+
     seen = {}
     server = make_server("127.0.0.1", 0, app)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -226,13 +251,30 @@ def contract_url():
 
 def test_run_follows_the_location_of_a_contract_shaped_answer(contract_url, capsys):
     url, seen = contract_url
-    status = cli.main(["run", "add_tpm", "--source-vm", urn("vm", "02"), "--url", url, "--token", "t",
-                       "--poll", "0", "--idempotency-key", "k-1"])
+    status = cli.main(
+        [
+            "run",
+            "add_tpm",
+            "--source-vm",
+            urn("vm", "web-2"),
+            "--url",
+            url,
+            "--token",
+            "t",
+            "--poll",
+            "0",
+            "--idempotency-key",
+            "k-1",
+        ]
+    )
     out, err = capsys.readouterr()
     assert status == 0 and seen["key"] == "k-1"
-    assert "status     succeeded" in out and urn("vm", "02") in out
-    assert err.splitlines()[1:] == ["[####------] 40% step 1/1 add_tpm ...",
-                                    "[#######---] 70% step 1/1 add_tpm ...", "[##########] 100% succeeded"]
+    assert "status     succeeded" in out and urn("vm", "web-2") in out
+    assert err.splitlines()[1:] == [
+        "[####------] 40% step 1/1 add_tpm ...",
+        "[#######---] 70% step 1/1 add_tpm ...",
+        "[##########] 100% succeeded",
+    ]
 
 
 class ScriptedClient:
@@ -253,8 +295,10 @@ class ScriptedClient:
 
 
 def running(progress, index):
-    steps = [{"index": i, "name": name, "status": "succeeded" if i < index else "running" if i == index else "pending"}
-             for i, name in enumerate(["copy_vm", "remove vTPM of the copy", "add a new vTPM to the copy"])]
+    steps = [
+        {"index": i, "name": name, "status": "succeeded" if i < index else "running" if i == index else "pending"}
+        for i, name in enumerate(["copy_vm", "remove vTPM of the copy", "add a new vTPM to the copy"])
+    ]
     return {"id": "op-1", "operation": "copy_vm", "status": "running", "progress": progress, "steps": steps}
 
 
@@ -263,8 +307,9 @@ def test_progress_line_shows_the_bar_the_percentage_and_the_running_step():
 
 
 def test_progress_line_of_a_finished_or_stepless_operation_shows_its_status():
-    assert cli_remote.progress_line({"status": "succeeded", "progress": 100, "steps": []}) == \
-        "[##########] 100% succeeded"
+    assert (
+        cli_remote.progress_line({"status": "succeeded", "progress": 100, "steps": []}) == "[##########] 100% succeeded"
+    )
     assert cli_remote.progress_line({"status": "queued"}) == "[----------] 0% queued"
     assert cli_remote.progress_line({"status": "running", "progress": 250}).startswith("[##########] 100%")
 
@@ -282,17 +327,24 @@ def test_progress_bar_redraws_one_line_on_a_terminal_and_prints_lines_elsewhere(
             bar.show(state)
         bar.end()
     assert tty.getvalue().count("\r") == 2 and tty.getvalue().endswith("\n")
-    assert log.getvalue().splitlines() == ["[#---------] 10% step 1/3 copy_vm ...",
-                                           "[#####-----] 50% step 2/3 remove vTPM of the copy ..."]
+    assert log.getvalue().splitlines() == [
+        "[#---------] 10% step 1/3 copy_vm ...",
+        "[#####-----] 50% step 2/3 remove vTPM of the copy ...",
+    ]
 
 
 def test_run_against_a_scripted_service_prints_the_result_and_the_error(capsys, monkeypatch):
-    failed = {**running(66, 2), "status": "failed", "result": {"vm": "urn:vcloud:vm:x"},
-              "error": {"title": "Backend error", "detail": "the vTPM could not be added", "status": 502}}
+    failed = {
+        **running(66, 2),
+        "status": "failed",
+        "result": {"vm": "urn:vcloud:vm:x"},
+        "error": {"title": "Backend error", "detail": "the vTPM could not be added", "status": 502},
+    }
     client = ScriptedClient(running(0, 0), running(50, 1), failed)
     monkeypatch.setattr(cli_remote, "connect", lambda args: client)
-    status = cli.main(["run", "copy_vm", "--source-vm", "urn:vcloud:vm:a", "--target-vapp", "urn:vcloud:vapp:b",
-                       "--poll", "0"])
+    status = cli.main(
+        ["run", "copy_vm", "--source-vm", "urn:vcloud:vm:a", "--target-vapp", "urn:vcloud:vapp:b", "--poll", "0"]
+    )
     out, err = capsys.readouterr()
     assert status == 1
     assert "status     FAILED" in out and "vm         urn:vcloud:vm:x" in out

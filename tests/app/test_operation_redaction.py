@@ -1,13 +1,14 @@
 """Operation errors shown to tenants never name vCenters, hosts, key providers or datastores."""
+
 from __future__ import annotations
 
 from types import SimpleNamespace
 
 import pytest
 
-from vcdtpm.domain.steps import StepSpec
 from vcdtpm.adapters.journal import Journal
 from vcdtpm.app.operations import Operations
+from vcdtpm.domain.steps import StepSpec
 from vcdtpm.ports import Session
 from vcdtpm.sim.vcenter import simulated_vcenters
 from vcdtpm.sim.world.loader import demo_world
@@ -18,8 +19,16 @@ MESSAGE = "The key provider 'kp-gold' of VM 'web-1' is not registered on vCenter
 @pytest.fixture()
 def failed(tmp_path):
     journal = Journal(f"sqlite:///{tmp_path / 'j.db'}")
-    view, _ = journal.create(org="acme", user="alice", operation="copy_vm", request={}, plan={},
-                             steps=[StepSpec("copy_vm", "copy_vm", {})], idempotency_key=None, token="t")
+    view, _ = journal.create(
+        org="acme",
+        user="alice",
+        operation="copy_vm",
+        request={},
+        plan={},
+        steps=[StepSpec("copy_vm", "copy_vm", {})],
+        idempotency_key=None,
+        token="t",
+    )
     journal.claim("w", 30)
     journal.step_issuing(view.id, 0, "w")
     journal.step_failed(view.id, 0, "w", {"title": "copy_vm failed", "detail": MESSAGE})
@@ -36,7 +45,8 @@ def test_a_tenant_sees_the_failure_without_provider_names(failed):
         assert not any(name in text for name in ("kp-gold", "vc-c", "esx-c1", "ds-c-local"))
         assert "web-1" in text
     assert [op.error["detail"] for op in operations.list(Session("t", "acme", "alice", False))] == [
-        shown.error["detail"]]
+        shown.error["detail"]
+    ]
 
 
 def test_the_provider_sees_the_failure_as_cloud_director_said_it(failed):

@@ -1,12 +1,11 @@
 """Helpers for the adapter's acting tests: an adapter on a fresh cloud and a task follower."""
+
 from __future__ import annotations
 
 import time
 import uuid
 
-import pytest
-
-from tests.adapters.conftest import PASSWORD
+from tests.smallcloud import PASSWORD
 from vcdtpm.adapters.vcd import VcdAdapter
 from vcdtpm.ports import TaskState
 
@@ -17,12 +16,13 @@ def adapter_for(cloud, log_file) -> VcdAdapter:
     def datastore_url_of(vcenter: str, datastore: str):
         found = cloud.inventory.vcenters[vcenter].datastore(datastore)
         return found.url if found else None
-    return VcdAdapter(cloud.url, "admin", PASSWORD, log_file=log_file,
-                      datastore_url_of=datastore_url_of)
+
+    return VcdAdapter(cloud.url, "admin", PASSWORD, log_file=log_file, datastore_url_of=datastore_url_of)
 
 
-def run(adapter: VcdAdapter, session, kind: str, params: dict, request_id: str | None = None,
-        timeout: float = 5.0) -> TaskState:
+def run(
+    adapter: VcdAdapter, session, kind: str, params: dict, request_id: str | None = None, timeout: float = 5.0
+) -> TaskState:
     """Start a step and follow its task to the end."""
     href = adapter.start(session, kind, params, request_id or str(uuid.uuid4()))
     deadline = time.monotonic() + timeout
@@ -35,19 +35,3 @@ def run(adapter: VcdAdapter, session, kind: str, params: dict, request_id: str |
 
 def uuid_of(urn: str) -> str:
     return urn.rsplit(":", 1)[1]
-
-
-@pytest.fixture
-def cloud(acting_cloud):
-    """The acting tests' cloud: a fresh one per test."""
-    return acting_cloud
-
-
-@pytest.fixture
-def adapter(cloud, tmp_path):
-    return adapter_for(cloud, tmp_path / "vcd.log")
-
-
-@pytest.fixture
-def alice(adapter):
-    return adapter.login("alice", "acme", PASSWORD)

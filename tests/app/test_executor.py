@@ -1,14 +1,15 @@
 """The executor: steps issued once, re-attached after a crash, failures stop the operation."""
+
 from __future__ import annotations
 
 import time
 
 import pytest
 
+from vcdtpm.adapters.journal import Journal
+from vcdtpm.app.executor import Executor
 from vcdtpm.domain.errors import BackendError
 from vcdtpm.domain.steps import StepSpec
-from vcdtpm.app.executor import Executor
-from vcdtpm.adapters.journal import Journal
 from vcdtpm.ports import TaskState
 
 COPY = StepSpec("copy_vm", "copy_vm", {"source": {"vm": "urn:vcloud:vm:1"}})
@@ -55,8 +56,16 @@ def journal(tmp_path):
 
 
 def submitted(journal, steps):
-    view, _ = journal.create(org="acme", user="alice", operation="copy_vm", request={"x": 1}, plan={},
-                             steps=steps, idempotency_key=None, token="tok")
+    view, _ = journal.create(
+        org="acme",
+        user="alice",
+        operation="copy_vm",
+        request={"x": 1},
+        plan={},
+        steps=steps,
+        idempotency_key=None,
+        token="tok",
+    )
     return view
 
 
@@ -93,11 +102,11 @@ def test_a_refused_request_fails_its_step_with_cloud_directors_reason(journal):
 def test_a_running_step_is_reattached_to_its_task_not_reissued(journal):
     op = submitted(journal, [COPY, ADD])
     cloud = ScriptedCloud()
-    journal.claim("w1", 0.01)
+    journal.claim("w1", 0.3)  # long enough for w1 to journal; then it dies
     journal.step_issuing(op.id, 0, "w1")
     href = cloud.start(None, "copy_vm", COPY.params, f"{op.id}-0")
-    journal.step_attached(op.id, 0, "w1", href)   # then w1 dies; its lease runs out
-    time.sleep(0.05)
+    journal.step_attached(op.id, 0, "w1", href)  # then w1 dies; its lease runs out
+    time.sleep(0.35)
     Executor(journal, cloud, worker="w2", poll=0).run_once()
     assert journal.get(op.id, "acme").status == "succeeded"
     assert [kind for kind, _, _ in cloud.started] == ["copy_vm", "edit_tpm"]
@@ -107,11 +116,11 @@ def test_a_running_step_is_reattached_to_its_task_not_reissued(journal):
 def test_an_issuing_step_is_looked_up_by_request_id_before_being_sent(journal, reached_cloud_director):
     op = submitted(journal, [COPY])
     cloud = ScriptedCloud()
-    journal.claim("w1", 0.01)
+    journal.claim("w1", 0.3)  # long enough for w1 to journal; then it dies
     journal.step_issuing(op.id, 0, "w1")
-    if reached_cloud_director:                      # sent, but the task href was never journaled
+    if reached_cloud_director:  # sent, but the task href was never journaled
         cloud.start(None, "copy_vm", COPY.params, f"{op.id}-0")
-    time.sleep(0.05)
+    time.sleep(0.35)
     Executor(journal, cloud, worker="w2", poll=0).run_once()
     assert journal.get(op.id, "acme").status == "succeeded"
     assert len(cloud.started) == 1

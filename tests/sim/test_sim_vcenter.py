@@ -1,4 +1,5 @@
 """The simulated vCenter port: facts, batched VM facts, identities, find_vm."""
+
 from __future__ import annotations
 
 import hashlib
@@ -65,7 +66,11 @@ def test_vm_facts_answer_a_batch_keyed_by_moref(inventory, vcenters):
     one = facts[web1.moref]
     assert (one.name, one.vcenter, one.moref, one.datastore_url) == ("web-1", "vc-a", web1.moref, SHARED)
     assert (one.guest_os, one.firmware, one.hardware_version, one.power) == (
-        "windows2019srv_64Guest", Firmware.EFI, 19, Power.OFF)
+        "windows2019srv_64Guest",
+        Firmware.EFI,
+        19,
+        Power.OFF,
+    )
     assert one.tpm_present and one.key_provider == "kp-gold"
     other = facts[bios1.moref]
     assert other.firmware is Firmware.BIOS and not other.tpm_present
@@ -108,13 +113,33 @@ def test_vm_facts_follow_changes_to_the_inventory(inventory, vcenters):
 
 
 def _world_with(count: int):
-    return load_world_data({
-        "vcenters": [{"name": "vc", "version": "8.0.2",
-                      "key_providers": [{"name": "kp", "type": "native", "default": True}],
-                      "datastores": [{"name": "ds", "url": "ds:///x/"}]}],
-        "orgs": [{"name": "o", "vdcs": [{"name": "v", "vcenter": "vc"}],
-                  "vapps": [{"name": "a", "vdc": "v", "vms": [
-                      {"name": f"m-{i}", "guest_os": "rhel8_64Guest", "tpm": i % 2 == 0} for i in range(count)]}]}]})
+    return load_world_data(
+        {
+            "vcenters": [
+                {
+                    "name": "vc",
+                    "version": "8.0.2",
+                    "key_providers": [{"name": "kp", "type": "native", "default": True}],
+                    "datastores": [{"name": "ds", "url": "ds:///x/"}],
+                }
+            ],
+            "orgs": [
+                {
+                    "name": "o",
+                    "vdcs": [{"name": "v", "vcenter": "vc"}],
+                    "vapps": [
+                        {
+                            "name": "a",
+                            "vdc": "v",
+                            "vms": [
+                                {"name": f"m-{i}", "guest_os": "rhel8_64Guest", "tpm": i % 2 == 0} for i in range(count)
+                            ],
+                        }
+                    ],
+                }
+            ],
+        }
+    )
 
 
 @pytest.mark.parametrize("count", [1, 50])
