@@ -8,6 +8,7 @@ from flask_smorest import Api
 from api import backups, operations, problems
 from api.resources import blp, health
 from api.schemas import ProblemSchema
+from vcdtpm.bootstrap import UseCases
 
 
 class VcdTpmApi(Api):
@@ -35,18 +36,18 @@ API_SETTINGS = {
 }
 
 
-def create_app(test_config: dict | None = None, service=None) -> Flask:
-    """The WSGI app. Without `service`, bootstrap wires one from the configuration."""
+def create_app(test_config: dict | None = None, use_cases: UseCases | None = None) -> Flask:
+    """The WSGI app. Without `use_cases`, bootstrap wires them from the configuration."""
     app = Flask("vcdtpm")
     app.config.update(API_SETTINGS)
     if test_config:
         app.config.update(test_config)
-    if service is None:
+    if use_cases is None:
         from vcdtpm.bootstrap import bootstrap
         from vcdtpm.config import load_config
 
-        service = bootstrap(load_config(app.config.get("VCDTPM_CONFIG"))).service
-    app.extensions["vcdtpm"] = service
+        use_cases = bootstrap(load_config(app.config.get("VCDTPM_CONFIG"))).use_cases
+    app.extensions["vcdtpm"] = use_cases
     api = VcdTpmApi(app)
     api.register_blueprint(blp)
     api.register_blueprint(backups.blp)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, g, request
 
+from vcdtpm.bootstrap import UseCases
 from vcdtpm.ports import Session
 
 
@@ -18,9 +19,10 @@ def bearer_token() -> str | None:
 def current_session() -> Session:
     """The caller's session; raises Unauthorized when the token is missing or bad."""
     if "session" not in g:
-        g.session = service().authenticate(bearer_token())
+        g.session = use_cases().planning.authenticate(bearer_token())
     return g.session
 
 
-def service():
+def use_cases() -> UseCases:
+    """The use cases this app was created with."""
     return current_app.extensions["vcdtpm"]

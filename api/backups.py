@@ -6,10 +6,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from api.auth import current_session, service
+from api.auth import current_session, use_cases
 from api.resources import problems_for
 from api.schemas import NAME, Strict
 from vcdtpm.app.tpm_backups import RestoreRequest, TpmBackups
+from vcdtpm.domain import urns
 from vcdtpm.domain.errors import BackendUnavailable
 
 blp = Blueprint(
@@ -19,17 +20,14 @@ blp = Blueprint(
     description="Provider only: back up a VM's vTPM and restore it onto a vCenter",
 )
 BEARER = [{"bearerAuth": []}, {"vcloudAuthorization": []}]
-UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-BACKUP_ID = validate.Regexp(
-    r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z", error="expected a backup id (a lower-case UUID)"
-)
+BACKUP_ID = validate.Regexp(rf"^{urns.BACKUP_ID}\Z", error="expected a backup id (a lower-case UUID)")
 VM_NAME = validate.Regexp(
     r"^[^/\\%\x00-\x1f]{1,80}\Z", error="expected 1 to 80 characters, none of / \\ % or control characters"
 )
 
 
 def _urn(kind: str) -> validate.Regexp:
-    return validate.Regexp(rf"^urn:vcloud:{kind}:{UUID}\Z", error=f"expected a URN urn:vcloud:{kind}:<uuid>")
+    return validate.Regexp(rf"^urn:vcloud:{kind}:{urns.UUID}\Z", error=f"expected a URN urn:vcloud:{kind}:<uuid>")
 
 
 class BackupRequestSchema(Strict):
@@ -94,7 +92,7 @@ problems = problems_for(blp)
 
 
 def backups() -> TpmBackups:
-    found = service().backups
+    found = use_cases().backups
     if found is None:
         raise BackendUnavailable(backend="The backup store", reason="it is not configured")
     return found

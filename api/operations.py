@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from api.auth import current_session, service
+from api.auth import current_session, use_cases
 from api.resources import BEARER, problems_for
 from api.schemas import OperationRequestSchema
 
@@ -49,7 +49,7 @@ class OperationListSchema(Schema):
 
 
 def _operations():
-    return service().operations
+    return use_cases().operations
 
 
 @blp.route("/operations")
@@ -71,7 +71,7 @@ class Operations(MethodView):
     def post(self, operation_request):
         """Plan, then carry the operation out through Cloud Director with the caller's token."""
         view, created = _operations().submit(
-            current_session(), operation_request, request.get_json(), request.headers.get("Idempotency-Key")
+            current_session(), operation_request, request.headers.get("Idempotency-Key")
         )
         headers = {"Location": f"/api/v1/operations/{view.id}"}
         if not created:

@@ -12,6 +12,9 @@ from vcdtpm.domain import errors
 log = logging.getLogger("vcdtpm.api")
 
 PROBLEM_TYPE = "urn:vcdtpm:problem:"
+# use-case fields that reach the API as request headers
+HEADER_FIELDS = {"idempotency_key": "Idempotency-Key"}
+
 STATUS = {
     errors.Unauthorized: 401,
     errors.Forbidden: 403,
@@ -56,8 +59,9 @@ def _domain_error(exc: errors.VcdTpmError) -> Response:
     status = next((code for family, code in STATUS.items() if isinstance(exc, family)), 500)
     extra = {}
     if isinstance(exc, errors.Invalid):
-        extra["field"] = exc.field
-        extra["errors"] = [{"field": exc.field, "message": exc.kwargs["reason"]}]
+        field = HEADER_FIELDS.get(exc.field, exc.field)
+        extra["field"] = field
+        extra["errors"] = [{"field": field, "message": exc.kwargs["reason"]}]
     if isinstance(exc, errors.PreflightFailed):
         from api.schemas import CheckSchema
 

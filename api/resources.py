@@ -6,7 +6,7 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from api.auth import current_session, service
+from api.auth import current_session, use_cases
 from api.problems import problem
 from api.schemas import (
     HealthSchema,
@@ -19,12 +19,12 @@ from api.schemas import (
     VCenterListSchema,
     VmTpmSchema,
 )
-from vcdtpm.domain.errors import Invalid, Unauthorized
+from vcdtpm.domain.errors import Unauthorized
+from vcdtpm.domain.urns import check_urn
 
 blp = Blueprint("v1", __name__, url_prefix="/api/v1", description="Plans and facts for vTPM VMs")
 health = Blueprint("health", __name__, description="Liveness and readiness")
 BEARER = [{"bearerAuth": []}, {"vcloudAuthorization": []}]
-VM_URN = r"urn:vcloud:vm:<uuid>"
 
 
 def problems_for(blueprint: Blueprint):
@@ -62,7 +62,7 @@ class Sessions(MethodView):
         user, _, org = auth.username.rpartition("@")
         if not user or not org:
             raise Unauthorized("HTTP Basic credentials user@org:password are required.")
-        return service().login(user, org, auth.password or "")
+        return use_cases().planning.login(user, org, auth.password or "")
 
 
 @blp.route("/plans")
@@ -73,7 +73,7 @@ class Plans(MethodView):
     @problems(400, 401, 403, 404, 413, 422, 503)
     def post(self, operation_request):
         """Dry run: what would happen to each VM's vTPM, and every check with a remedy."""
-        return service().plan(current_session(), operation_request)
+        return use_cases().planning.plan(current_session(), operation_request)
 
 
 @blp.route("/matrix")
@@ -84,7 +84,7 @@ class Matrix(MethodView):
     def get(self):
         """The copy/replace matrix per operation and vCenter band."""
         current_session()
-        return {"rows": service().matrix()}
+        return {"rows": use_cases().planning.matrix()}
 
 
 @blp.route("/vms/<string:vm_id>/tpm")
@@ -94,9 +94,8 @@ class VmTpm(MethodView):
     @problems(401, 404, 422)
     def get(self, vm_id):
         """A VM's vTPM: present, its identity, and whether one can be added now."""
-        if not vm_id.startswith("urn:vcloud:vm:"):
-            raise Invalid("id", f"expected a VM URN {VM_URN}")
-        return service().vm_tpm(current_session(), vm_id)
+        check_urn("id", vm_id, "vm")
+        return use_cases().planning.vm_tpm(current_session(), vm_id)
 
 
 @blp.route("/provider/vcenters")
@@ -106,7 +105,7 @@ class VCenters(MethodView):
     @problems(401, 403, 503)
     def get(self):
         """Provider only: each vCenter's version, band, key providers, clone default, datastores."""
-        svc = service()
+        svc = use_cases().planning
         facts = svc.vcenter_facts(current_session())
         return {"vcenters": [svc.describe_vcenter(vc) for vc in facts]}
 
@@ -118,7 +117,7 @@ class KeyProviders(MethodView):
     @problems(401, 403, 503)
     def get(self):
         """Provider only: per key-provider name, which vCenters have it (parity)."""
-        return {"key_providers": service().key_provider_parity(current_session())}
+        return {"key_providers": use_cases().planning.key_provider_parity(current_session())}
 
 
 @health.route("/healthz")
@@ -134,7 +133,7 @@ class Readyz(MethodView):
     @health.response(200, HealthSchema)
     def get(self):
         """Cloud Director and every vCenter answer."""
-        backends = service().ready()
+        backends = use_cases().planning.ready()
         if any(value != "ok" for value in backends.values()):
             return problem(503, "A backend is unavailable.", "not-ready", backends=backends)
         return {"status": "ok", "backends": backends}

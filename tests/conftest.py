@@ -20,7 +20,7 @@ def wiring(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def app(wiring):
-    return create_app(service=wiring.service)
+    return create_app(use_cases=wiring.use_cases)
 
 
 @pytest.fixture()

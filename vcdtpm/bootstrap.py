@@ -1,24 +1,40 @@
-"""The one place that chooses: real Cloud Director and vCenters, or the simulated cloud."""
+"""The one place that chooses: real Cloud Director and vCenters, or the simulated cloud; it builds every use case."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from vcdtpm.adapters.backup_files import BackupStore
-from vcdtpm.app.planning import Service
+from vcdtpm.adapters.backup_files import BackupFiles
+from vcdtpm.adapters.journal import Journal, sqlite_url
+from vcdtpm.app.executor import Executor
+from vcdtpm.app.operations import Operations
+from vcdtpm.app.planning import Planning
+from vcdtpm.app.tpm_backups import TpmBackups
 from vcdtpm.config import Config
+from vcdtpm.ports import CloudDirector, VCenter
+from vcdtpm.sim.inventory import Inventory
+
+
+@dataclass(frozen=True)
+class UseCases:
+    """What the API (or any other face) calls: each use case built with its ports."""
+
+    planning: Planning
+    operations: Operations
+    backups: TpmBackups
 
 
 @dataclass
 class Wiring:
-    service: Service
-    inventory: object | None = None  # the simulated cloud's inventory, if simulated
-    cloud_director_url: str | None = None
+    """The use cases and what runs behind them, with how to stop it all."""
+
+    use_cases: UseCases
+    executor: Executor
+    journal: Journal
+    inventory: Inventory | None = None  # the simulated cloud's inventory, if simulated
     closers: list[Callable[[], None]] = field(default_factory=list)
-    executor: object | None = None
-    journal: object | None = None
 
     def close(self) -> None:
         for close in reversed(self.closers):
@@ -27,7 +43,7 @@ class Wiring:
 
 
 def bootstrap(config: Config) -> Wiring:
-    """Wire the service for `config`; the simulated cloud when no Cloud Director is configured."""
+    """Wire every use case for `config`; the simulated cloud when no Cloud Director is configured."""
     os.makedirs(config.data_dir, exist_ok=True)
     if config.simulated:
         return _simulated(config)
@@ -57,17 +73,19 @@ def _simulated(config: Config) -> Wiring:
         data_dir=config.data_dir,
         datastore_url_of=datastore_url_of,
     )
-    service = Service(cloud, simulated_vcenters(inventory), BackupStore(config.tpm_backup_dir))
-    wiring = Wiring(service, inventory, handle.url, [handle.stop])
-    return _with_operations(wiring, config, cloud)
+    wiring = _wire(config, cloud, simulated_vcenters(inventory))
+    wiring.inventory = inventory
+    wiring.closers.insert(0, handle.stop)
+    return wiring
 
 
 def _real(config: Config) -> Wiring:
     from vcdtpm.adapters.vcd import VcdAdapter
-    from vcdtpm.adapters.vcenter import PyVmomiVCenter
+    from vcdtpm.adapters.vcenter import PyVmomiVCenter, VCenterConfig
 
     vcd = config.cloud_director
-    vcenters = {vc.name: PyVmomiVCenter(vc) for vc in config.vcenters}
+    assert vcd is not None  # config.simulated is False
+    vcenters: dict[str, VCenter] = {vc.name: PyVmomiVCenter(VCenterConfig.coerce(vc)) for vc in config.vcenters}
     if not vcenters and config.world:
         vcenters = _world_vcenters(config.world)
 
@@ -86,31 +104,31 @@ def _real(config: Config) -> Wiring:
         data_dir=config.data_dir,
         datastore_url_of=datastore_url_of,
     )
-    wiring = Wiring(Service(cloud, vcenters, BackupStore(config.tpm_backup_dir)), None, vcd.url, [])
-    return _with_operations(wiring, config, cloud)
+    return _wire(config, cloud, vcenters)
 
 
-def _world_vcenters(world: str) -> dict:
+def _world_vcenters(world: str) -> dict[str, VCenter]:
     """vCenter facts of a simulated cloud whose Cloud Director runs in another process
     (`vcdtpm sim`): read from the same world file."""
     from vcdtpm.sim.vcenter import simulated_vcenters
     from vcdtpm.sim.world.loader import load_world
 
-    return simulated_vcenters(load_world(world))
+    return dict(simulated_vcenters(load_world(world)))
 
 
-def _with_operations(wiring: Wiring, config: Config, cloud) -> Wiring:
-    """The journal (SQLite under the data dir unless a URL is configured) and its executor."""
-    from vcdtpm.adapters.journal import Journal, sqlite_url
-    from vcdtpm.app.executor import Executor
-    from vcdtpm.app.operations import Operations
-
+def _wire(config: Config, cloud: CloudDirector, vcenters: Mapping[str, VCenter]) -> Wiring:
+    """Every use case on its ports: the journal (SQLite under the data dir unless a URL is configured),
+    its executor, and the vTPM backup files."""
     journal = Journal(config.journal_url or sqlite_url(config.data_dir))
     executor = Executor(journal, cloud, lease=config.lease_seconds, poll=config.poll_seconds)
-    wiring.service.operations = Operations(wiring.service, journal, executor)
+    planning = Planning(cloud, vcenters)
+    use_cases = UseCases(
+        planning=planning,
+        operations=Operations(planning, journal, executor),
+        backups=TpmBackups(cloud, planning.vcenters, BackupFiles(config.tpm_backup_dir)),
+    )
+    wiring = Wiring(use_cases, executor, journal, closers=[journal.close])
     if config.run_executor:
         executor.start()
         wiring.closers.append(executor.stop)
-    wiring.closers.append(journal.close)
-    wiring.executor, wiring.journal = executor, journal
     return wiring

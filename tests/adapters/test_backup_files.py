@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from vcdtpm.adapters.backup_files import BackupDamaged, BackupStore, checksum_of, is_backup_id
+from vcdtpm.adapters.backup_files import BackupDamaged, BackupFiles, checksum_of, is_backup_id
 from vcdtpm.config import Config, load_config
 from vcdtpm.domain.errors import Invalid, NotFound
 from vcdtpm.ports import TpmBackup
@@ -35,10 +35,10 @@ def a_backup(**changes) -> TpmBackup:
 
 @pytest.fixture
 def store(tmp_path):
-    return BackupStore(tmp_path / "tpm-backups")
+    return BackupFiles(tmp_path / "tpm-backups")
 
 
-def bundle_file(store: BackupStore, backup_id: str):
+def bundle_file(store: BackupFiles, backup_id: str):
     return store.directory / f"{backup_id}.json"
 
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from tests.demo import uuid
-from vcdtpm.adapters.backup_files import BackupStore
+from vcdtpm.adapters.backup_files import BackupFiles
 from vcdtpm.app.tpm_backups import RestoreRequest, TpmBackups
 from vcdtpm.domain.errors import BackendError, Conflict, Forbidden, Invalid, NotFound, PreflightFailed
 from vcdtpm.domain.model import CheckStatus, VmFacts
@@ -55,7 +55,7 @@ def vcenters(inventory):
 
 @pytest.fixture
 def backups(inventory, vcenters, tmp_path):
-    return TpmBackups(LocatingCloud(inventory), vcenters, BackupStore(tmp_path / "tpm-backups"))
+    return TpmBackups(LocatingCloud(inventory), vcenters, BackupFiles(tmp_path / "tpm-backups"))
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ COPY_WEB1_TO_OLD = ["--source-vm", urn("vm", "web-1"), "--target-vapp", urn("vap
 def url(tmp_path_factory):
     """The service on its own demo world (operations change it) over HTTP on a free port."""
     wired = bootstrap(Config(data_dir=str(tmp_path_factory.mktemp("cli-data"))))
-    server = make_server("127.0.0.1", 0, create_app(service=wired.service), threaded=True)
+    server = make_server("127.0.0.1", 0, create_app(use_cases=wired.use_cases), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"

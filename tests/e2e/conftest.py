@@ -23,7 +23,7 @@ def cloud(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def http(cloud):
-    return create_app(service=cloud.service).test_client()
+    return create_app(use_cases=cloud.use_cases).test_client()
 
 
 @pytest.fixture(scope="module")

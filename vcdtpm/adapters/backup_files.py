@@ -8,20 +8,21 @@ import hashlib
 import json
 import logging
 import os
-import re
 import tempfile
 import uuid
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from vcdtpm.domain.errors import Conflict, Invalid, NotFound
-from vcdtpm.ports import TpmBackup
+from vcdtpm.domain.urns import is_backup_id
+from vcdtpm.ports import StoredBackup, TpmBackup
+
+__all__ = ["BackupDamaged", "BackupFiles", "is_backup_id"]
 
 log = logging.getLogger("vcdtpm.adapters.backup_files")
 
 FORMAT = "vcdtpm.tpm-backup/1"
-_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _FIELDS = tuple(f.name for f in fields(TpmBackup))
 
 
@@ -29,25 +30,6 @@ class BackupDamaged(Conflict):
     """A bundle that cannot be read back at all (not JSON, or fields missing or of the wrong type)."""
 
     slug = "backup-damaged"
-
-
-@dataclass(frozen=True)
-class StoredBackup:
-    """One bundle: what the vCenter saved, where it came from, and whether it still verifies."""
-
-    id: str
-    vm: str  # URN of the backed-up VM
-    vcenter: str
-    created_at: str  # ISO 8601, UTC
-    backup: TpmBackup
-    checksum: str  # "sha256:<hex>" over the canonical payload
-    size: int  # bytes of the bundle file
-    intact: bool = True  # the checksum verifies and the bundle is where its id says
-
-
-def is_backup_id(value: object) -> bool:
-    """Whether `value` is a backup id: a lower-case UUID, never a path."""
-    return isinstance(value, str) and _ID.fullmatch(value) is not None
 
 
 def canonical(payload: dict) -> bytes:
@@ -74,7 +56,7 @@ def _backup_of(saved: dict) -> TpmBackup:
     return TpmBackup(**values)
 
 
-class BackupStore:
+class BackupFiles:
     """Bundles in one directory, named `<id>.json`; ids are UUIDs and never paths."""
 
     def __init__(self, directory: str | os.PathLike):

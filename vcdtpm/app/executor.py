@@ -7,13 +7,20 @@ import threading
 import time
 import uuid
 
-from vcdtpm.adapters.journal import LeaseLost
 from vcdtpm.domain.errors import VcdTpmError
 from vcdtpm.domain.steps import resolve_refs
-from vcdtpm.ports import CloudDirector, Session
+from vcdtpm.ports import (
+    CloudDirector,
+    Journal,
+    LeaseLost,
+    OperationStatus,
+    OperationView,
+    Session,
+    StepStatus,
+    StepView,
+)
 
 log = logging.getLogger("vcdtpm.app.executor")
-DONE = ("succeeded", "failed")
 
 
 class Executor:
@@ -26,7 +33,7 @@ class Executor:
     """
 
     def __init__(
-        self, journal, cloud: CloudDirector, worker: str | None = None, lease: float = 30.0, poll: float = 0.2
+        self, journal: Journal, cloud: CloudDirector, worker: str | None = None, lease: float = 30.0, poll: float = 0.2
     ):
         self.journal, self.cloud = journal, cloud
         self.worker = worker or f"worker-{uuid.uuid4().hex[:8]}"
@@ -72,65 +79,65 @@ class Executor:
         return True
 
     # -- one operation --------------------------------------------------------
-    def drive(self, op) -> None:
+    def drive(self, op: OperationView) -> None:
         session = Session(self.journal.token_of(op.id) or "", op.org, op.user, False)
         results: dict[int, dict] = {}
         for step in op.steps:
-            if step.status == "succeeded":
+            if step.status is StepStatus.SUCCEEDED:
                 results[step.index] = step.result or {}
                 continue
-            if step.status == "failed":
-                return self._finish(op, "failed", results, step.error)
+            if step.status is StepStatus.FAILED:
+                return self._finish(op, OperationStatus.FAILED, results, step.error)
             outcome = self._run_step(op, step, session, results)
             if outcome.get("error"):
-                return self._finish(op, "failed", results, outcome["error"])
+                return self._finish(op, OperationStatus.FAILED, results, outcome["error"])
             results[step.index] = outcome["result"]
-        self._finish(op, "succeeded", results, None)
+        self._finish(op, OperationStatus.SUCCEEDED, results, None)
 
-    def _run_step(self, op, step, session: Session, results: dict) -> dict:
+    def _run_step(self, op: OperationView, step: StepView, session: Session, results: dict) -> dict:
         request_id = f"{op.id}-{step.index}"
         href = step.task
-        if href is None and step.status == "issuing":
+        if href is None and step.status is StepStatus.ISSUING:
             href = self.cloud.find_task(session, request_id)
             if href is not None:  # sent before the crash, never journaled
-                self._check(self.journal.step_attached(op.id, step.index, self.worker, href))
+                self.journal.step_attached(op.id, step.index, self.worker, href)
         if href is None:
-            self._check(self.journal.step_issuing(op.id, step.index, self.worker))
+            self.journal.step_issuing(op.id, step.index, self.worker)
             try:
                 href = self.cloud.start(session, step.kind, resolve_refs(step.params, results), request_id)
             except VcdTpmError as exc:
                 error = {"title": "Cloud Director refused the request", "detail": exc.message}
-                self._check(self.journal.step_failed(op.id, step.index, self.worker, error))
+                self.journal.step_failed(op.id, step.index, self.worker, error)
                 return {"error": error}
-            self._check(self.journal.step_attached(op.id, step.index, self.worker, href))
+            self.journal.step_attached(op.id, step.index, self.worker, href)
         return self._follow(op, step, session, href)
 
-    def _follow(self, op, step, session: Session, href: str) -> dict:
+    def _follow(self, op: OperationView, step: StepView, session: Session, href: str) -> dict:
         last = -1
         while True:
             state = self.cloud.task(session, href)
             if state.progress != last:
-                self._check(self.journal.step_progress(op.id, step.index, self.worker, state.progress))
+                self.journal.step_progress(op.id, step.index, self.worker, state.progress)
                 last = state.progress
             if state.done:
                 break
             self._check(self.journal.renew(op.id, self.worker, self.lease))
             time.sleep(self.poll)
         if state.status == "success":
-            self._check(self.journal.step_succeeded(op.id, step.index, self.worker, state.result or {}))
+            self.journal.step_succeeded(op.id, step.index, self.worker, state.result or {})
             return {"result": state.result or {}}
         error = {"title": f"{step.name} failed", "detail": state.error or f"the task ended {state.status}"}
-        self._check(self.journal.step_failed(op.id, step.index, self.worker, error))
+        self.journal.step_failed(op.id, step.index, self.worker, error)
         return {"error": error}
 
-    def _finish(self, op, status: str, results: dict, error) -> None:
+    def _finish(self, op: OperationView, status: OperationStatus, results: dict, error: dict | None) -> None:
         merged: dict = {}
         for index in sorted(results):
             for key, value in (results[index] or {}).items():
                 merged.setdefault(key, value)
-        self._check(self.journal.finish(op.id, self.worker, status, merged, error))
+        self.journal.finish(op.id, self.worker, status, merged, error)
 
-    def _check(self, ok) -> None:
-        """The journal raises LeaseLost itself; a False answer means the same."""
-        if ok is False:
+    def _check(self, ok: bool) -> None:
+        """A lease the journal would not renew is lost: stop acting on the operation."""
+        if not ok:
             raise LeaseLost("", self.worker)

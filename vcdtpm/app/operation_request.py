@@ -7,6 +7,7 @@ from typing import Any
 
 from vcdtpm.domain.errors import Invalid
 from vcdtpm.domain.model import Firmware, Operation, TpmMode
+from vcdtpm.domain.urns import check_urn
 
 # operation -> request fields it needs (API.md's table)
 NEEDS: dict[Operation, tuple[str, ...]] = {
@@ -86,10 +87,12 @@ class OperationRequest:
             if value in (None, "", ()):
                 raise Invalid(path, f"is required for {self.operation.value}")
             kind = URN_KINDS.get(path)
-            if kind and not value.startswith(f"urn:vcloud:{kind}:"):
-                raise Invalid(path, f"expected a URN urn:vcloud:{kind}:<uuid>, got '{value}'")
+            if kind:
+                check_urn(path, value, kind)
         for i, item in enumerate(self.items):
             if item.new_vm is None and not item.template:
                 raise Invalid(f"items[{i}]", "needs either template (+ vm) or new_vm")
-            if item.template and not item.template.startswith("urn:vcloud:vapptemplate:"):
-                raise Invalid(f"items[{i}].template", "expected a URN urn:vcloud:vapptemplate:<uuid>")
+            if item.template:
+                check_urn(f"items[{i}].template", item.template, "vapptemplate")
+            if item.vm:
+                check_urn(f"items[{i}].vm", item.vm, "vm")

@@ -6,12 +6,14 @@ import re
 import time
 from dataclasses import replace
 
+from vcdtpm.app.executor import Executor
 from vcdtpm.app.jsonable import jsonable
 from vcdtpm.app.operation_request import OperationRequest
+from vcdtpm.app.planning import Planning
 from vcdtpm.domain.errors import NotFound, PreflightFailed
 from vcdtpm.domain.model import CheckStatus, Plan
 from vcdtpm.domain.steps import steps_for
-from vcdtpm.ports import Session
+from vcdtpm.ports import Journal, OperationView, Session
 
 DATA_LOSS = "data_loss_acknowledged"
 
@@ -30,6 +32,16 @@ def request_params(request: OperationRequest) -> dict:
         }
     )
     return {key: value for key, value in params.items() if value not in (None, [], {})}
+
+
+def request_document(request: OperationRequest) -> dict:
+    """The request as the journal keeps it: canonical JSON, so one meaning gives one idempotency digest."""
+    return {
+        "operation": request.operation.value,
+        **request_params(request),
+        "replace_on_7x": request.replace_on_7x,
+        "acknowledge_tpm_data_loss": request.acknowledge_tpm_data_loss,
+    }
 
 
 def executable(plan: Plan) -> Plan:
@@ -67,8 +79,8 @@ class Operations:
 
     NAMES_TTL = 60.0
 
-    def __init__(self, service, journal, executor=None):
-        self.service, self.journal, self.executor = service, journal, executor
+    def __init__(self, planning: Planning, journal: Journal, executor: Executor | None = None):
+        self.planning, self.journal, self.executor = planning, journal, executor
         self._names: tuple[float, re.Pattern | None] = (0.0, None)
 
     def _provider_names(self) -> re.Pattern | None:
@@ -76,7 +88,7 @@ class Operations:
         read_at, pattern = self._names
         if time.monotonic() - read_at > self.NAMES_TTL:
             names = set()
-            for port in self.service.vcenters.values():
+            for port in self.planning.vcenters.values():
                 facts = port.facts()
                 names |= {
                     facts.name,
@@ -89,7 +101,7 @@ class Operations:
             self._names = (time.monotonic(), pattern)
         return pattern
 
-    def _shown(self, session: Session, view):
+    def _shown(self, session: Session, view: OperationView) -> OperationView:
         """What the caller may see of an operation: tenants never see provider names."""
         if session.provider or (view.error is None and all(s.error is None for s in view.steps)):
             return view
@@ -97,14 +109,17 @@ class Operations:
         steps = tuple(replace(s, error=redact(s.error, pattern)) for s in view.steps)
         return replace(view, error=redact(view.error, pattern), steps=steps)
 
-    def submit(self, session: Session, request: OperationRequest, body: dict, idempotency_key: str | None):
-        """(operation, created): the same Idempotency-Key and body give the same operation."""
+    def submit(
+        self, session: Session, request: OperationRequest, idempotency_key: str | None
+    ) -> tuple[OperationView, bool]:
+        """(operation, created): the same idempotency key and request give the same operation."""
+        body = request_document(request)
         known = self.journal.find(
             org=session.org, idempotency_key=idempotency_key, operation=request.operation.value, request=body
         )
         if known is not None:
             return self._shown(session, known), False
-        plan = executable(self.service.plan(session, request))
+        plan = executable(self.planning.plan(session, request))
         steps = steps_for(request.operation, request_params(request), plan)
         view, created = self.journal.create(
             org=session.org,
@@ -120,11 +135,11 @@ class Operations:
             self.executor.wake()
         return view, created
 
-    def get(self, session: Session, op_id: str):
+    def get(self, session: Session, op_id: str) -> OperationView:
         view = self.journal.get(op_id, session.org)
         if view is None:
             raise NotFound(kind="Operation", id=op_id)
         return self._shown(session, view)
 
-    def list(self, session: Session):
+    def list(self, session: Session) -> list[OperationView]:
         return [self._shown(session, view) for view in self.journal.list(session.org)]

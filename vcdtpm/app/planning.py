@@ -1,13 +1,11 @@
-"""Use cases: log in, plan, read a VM's vTPM, provider facts. Talks to ports only."""
+"""Use cases: log in, plan, read a VM's vTPM, provider facts, readiness. Talks to ports only."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from vcdtpm.adapters.backup_files import BackupStore
 from vcdtpm.app.operation_request import OperationRequest
 from vcdtpm.app.resolve import Resolver, plan_input
-from vcdtpm.app.tpm_backups import TpmBackups
 from vcdtpm.domain import matrix, planner
 from vcdtpm.domain.errors import Forbidden, Unauthorized
 from vcdtpm.domain.model import Operation, Plan, VCenterFacts
@@ -15,14 +13,12 @@ from vcdtpm.domain.versions import parse_version
 from vcdtpm.ports import CloudDirector, Session, VCenter
 
 
-class Service:
-    """The application: every REST resource is a thin call into one of these methods."""
+class Planning:
+    """Sessions, plans and reads: every REST resource but operations and backups is a thin call into these."""
 
-    def __init__(self, cloud: CloudDirector, vcenters: Mapping[str, VCenter], backups: BackupStore | None = None):
+    def __init__(self, cloud: CloudDirector, vcenters: Mapping[str, VCenter]):
         self.cloud = cloud
         self.vcenters = dict(vcenters)
-        self.backups = TpmBackups(cloud, self.vcenters, backups) if backups is not None else None
-        self.operations = None  # set by bootstrap: the journaled operations use cases
 
     # -- sessions -------------------------------------------------------------
     def login(self, user: str, org: str, password: str) -> Session:

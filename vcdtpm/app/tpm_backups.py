@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from vcdtpm.adapters.backup_files import BackupStore, StoredBackup, is_backup_id
 from vcdtpm.domain.errors import BackendError, Conflict, Forbidden, Invalid, NotFound, PreflightFailed
 from vcdtpm.domain.model import CheckStatus, VCenterFacts, VmFacts
 from vcdtpm.domain.restore import BackupFacts, restore_checks
-from vcdtpm.ports import CloudDirector, Session, VCenter
+from vcdtpm.domain.urns import is_backup_id
+from vcdtpm.ports import BackupStore, CloudDirector, Session, StoredBackup, VCenter
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,13 @@ import argparse
 import logging
 import signal
 import sys
+from typing import TYPE_CHECKING, cast
 
 from vcdtpm.cli import remote as cli_remote
 from vcdtpm.domain.errors import VcdTpmError
+
+if TYPE_CHECKING:
+    from vcdtpm.bootstrap import UseCases
 
 
 def _serve(args) -> int:
@@ -20,7 +24,7 @@ def _serve(args) -> int:
 
     config = load_config(args.config, world=args.world, data_dir=args.data_dir)
     wiring = bootstrap(config)
-    app = create_app(service=wiring.service)
+    app = create_app(use_cases=wiring.use_cases)
     server = make_server(args.host, args.port, app, threaded=True)
     mode = f"simulated cloud ({config.world or 'demo world'})" if config.simulated else config.cloud_director.url
     print(f"vcdtpm listening on http://{args.host}:{server.server_port} - Cloud Director: {mode}", flush=True)
@@ -81,7 +85,7 @@ def _modes(band: dict) -> str:
 def _openapi(args) -> int:
     from api import create_app, openapi_document
 
-    text = openapi_document(create_app(service=object()))
+    text = openapi_document(create_app(use_cases=cast("UseCases", object())))  # the spec needs no backend
     if args.output == "-":
         sys.stdout.write(text)
     else:

@@ -10,8 +10,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from vcdtpm.adapters.journal import IdempotencyKeyReused, Journal, LeaseLost, StepOutOfOrder, StepSpec, sqlite_url
+from vcdtpm.adapters.journal import IdempotencyKeyReused, Journal, LeaseLost, StepOutOfOrder, sqlite_url
 from vcdtpm.domain.errors import Invalid, NotFound
+from vcdtpm.domain.steps import StepSpec
 
 pytest_plugins = ["tests.pg_fixture"]
 
@@ -127,7 +128,7 @@ def test_the_same_key_with_another_body_is_refused(journal):
     create(journal, key="k-1", request={"a": 1})
     with pytest.raises(IdempotencyKeyReused) as refused:
         create(journal, key="k-1", request={"a": 2})
-    assert isinstance(refused.value, Invalid) and refused.value.field == "Idempotency-Key"
+    assert isinstance(refused.value, Invalid) and refused.value.field == "idempotency_key"
     assert len(journal.list("acme")) == 1
 
 

@@ -1,37 +1,7 @@
-"""Durable operations and idempotency keys: the journal workers resume from."""
+"""Durable operations and idempotency keys: the journal workers resume from (SQLite or PostgreSQL)."""
 
 from vcdtpm.adapters.journal.errors import IdempotencyKeyReused, LeaseLost, StepOutOfOrder
 from vcdtpm.adapters.journal.schema import sqlite_url
 from vcdtpm.adapters.journal.store import Journal
-from vcdtpm.adapters.journal.views import (
-    FAILED,
-    ISSUING,
-    OPERATION_STATUSES,
-    PENDING,
-    QUEUED,
-    RUNNING,
-    STEP_STATUSES,
-    SUCCEEDED,
-    OperationView,
-    StepSpec,
-    StepView,
-)
 
-__all__ = [
-    "Journal",
-    "OperationView",
-    "StepSpec",
-    "StepView",
-    "sqlite_url",
-    "IdempotencyKeyReused",
-    "LeaseLost",
-    "StepOutOfOrder",
-    "QUEUED",
-    "RUNNING",
-    "SUCCEEDED",
-    "FAILED",
-    "PENDING",
-    "ISSUING",
-    "OPERATION_STATUSES",
-    "STEP_STATUSES",
-]
+__all__ = ["IdempotencyKeyReused", "Journal", "LeaseLost", "StepOutOfOrder", "sqlite_url"]

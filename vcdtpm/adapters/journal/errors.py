@@ -3,28 +3,19 @@
 from __future__ import annotations
 
 from vcdtpm.domain.errors import Conflict, Invalid
+from vcdtpm.ports import LeaseLost
+
+__all__ = ["IdempotencyKeyReused", "LeaseLost", "StepOutOfOrder"]
 
 
 class IdempotencyKeyReused(Invalid):
-    """An Idempotency-Key already names an operation with another request body."""
+    """An idempotency key already names an operation with another request."""
 
     slug = "idempotency-key-reused"
 
     def __init__(self, key: str):
-        super().__init__("Idempotency-Key", "was already used in this org for a different request body")
+        super().__init__("idempotency_key", "was already used in this org for a different request")
         self.key = key
-
-
-class LeaseLost(Conflict):
-    """The worker no longer holds the operation's lease; it must stop acting on it."""
-
-    slug = "lease-lost"
-    template = "Operation {op_id} is no longer leased to {worker}."
-
-    def __init__(self, op_id: str, worker: str):
-        super().__init__(op_id=op_id, worker=worker)
-        self.op_id = op_id
-        self.worker = worker
 
 
 class StepOutOfOrder(Conflict):

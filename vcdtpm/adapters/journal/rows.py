@@ -7,7 +7,8 @@ from collections import defaultdict
 import sqlalchemy as sa
 
 from vcdtpm.adapters.journal.schema import VIEW_COLUMNS, operations, steps
-from vcdtpm.adapters.journal.views import OperationView, StepView, derive_progress
+from vcdtpm.adapters.journal.views import derive_progress
+from vcdtpm.ports import OperationStatus, OperationView, StepStatus, StepView
 
 
 def load_operations(
@@ -43,7 +44,7 @@ def _step_view(row) -> StepView:
         name=row.name,
         kind=row.kind,
         params=row.params or {},
-        status=row.status,
+        status=StepStatus(row.status),
         task=row.task,
         progress=row.progress,
         result=row.result,
@@ -59,8 +60,8 @@ def _operation_view(row, step_views: tuple[StepView, ...]) -> OperationView:
         org=row.org,
         user=row.username,
         operation=row.operation,
-        status=row.status,
-        progress=derive_progress(row.status, step_views),
+        status=OperationStatus(row.status),
+        progress=derive_progress(OperationStatus(row.status), step_views),
         steps=step_views,
         result=row.result,
         error=row.error,

@@ -10,7 +10,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.pool import StaticPool
 
-from vcdtpm.adapters.journal.views import OPERATION_STATUSES, STEP_STATUSES
+from vcdtpm.ports import OperationStatus, StepStatus
 
 SQLITE_BUSY_SECONDS = 30.0
 SCHEMA_LOCK_KEY = 0x76636474  # a fixed PostgreSQL advisory lock id for creating the tables
@@ -52,7 +52,7 @@ operations = sa.Table(
     sa.Column("org", sa.String(255), nullable=False),
     sa.Column("username", sa.String(255), nullable=False),
     sa.Column("operation", sa.String(64), nullable=False),
-    sa.Column("status", sa.String(16), _one_of("status", OPERATION_STATUSES), nullable=False),
+    sa.Column("status", sa.String(16), _one_of("status", tuple(OperationStatus)), nullable=False),
     sa.Column("request", _json(), nullable=False),
     sa.Column("request_sha256", sa.String(64), nullable=False),
     sa.Column("plan", _json(), nullable=False),
@@ -77,7 +77,7 @@ steps = sa.Table(
     sa.Column("name", sa.String(128), nullable=False),
     sa.Column("kind", sa.String(64), nullable=False),
     sa.Column("params", _json(), nullable=False),
-    sa.Column("status", sa.String(16), _one_of("status", STEP_STATUSES), nullable=False),
+    sa.Column("status", sa.String(16), _one_of("status", tuple(StepStatus)), nullable=False),
     sa.Column("task", sa.Text),
     sa.Column("progress", sa.Integer, nullable=False, default=0),
     sa.Column("result", _json()),

@@ -15,19 +15,10 @@ from sqlalchemy.exc import IntegrityError
 from vcdtpm.adapters.journal.errors import IdempotencyKeyReused, LeaseLost, StepOutOfOrder
 from vcdtpm.adapters.journal.rows import load_operation, load_operations
 from vcdtpm.adapters.journal.schema import create_tables, make_engine, operations, steps, utcnow
-from vcdtpm.adapters.journal.views import (
-    FAILED,
-    ISSUING,
-    PENDING,
-    QUEUED,
-    RUNNING,
-    SUCCEEDED,
-    TERMINAL,
-    OperationView,
-    StepSpec,
-    request_digest,
-)
+from vcdtpm.adapters.journal.views import request_digest
 from vcdtpm.domain.errors import Invalid, NotFound
+from vcdtpm.domain.steps import StepSpec
+from vcdtpm.ports import OperationStatus, OperationView, StepStatus
 
 MAX_KEY_LENGTH = 255
 CREATE_ATTEMPTS = 3
@@ -115,7 +106,11 @@ class Journal:
 
     def _insert(self, conn: sa.Connection, **values: Any) -> str:
         op_id, now = str(uuid.uuid4()), self._clock()
-        conn.execute(sa.insert(operations).values(id=op_id, status=QUEUED, created_at=now, updated_at=now, **values))
+        conn.execute(
+            sa.insert(operations).values(
+                id=op_id, status=OperationStatus.QUEUED, created_at=now, updated_at=now, **values
+            )
+        )
         return op_id
 
     def get(self, op_id: str, org: str) -> OperationView | None:
@@ -146,7 +141,7 @@ class Journal:
                     sa.update(operations)
                     .where(operations.c.id == op_id, _claimable(now))
                     .values(
-                        status=RUNNING,
+                        status=OperationStatus.RUNNING,
                         owner=worker,
                         updated_at=now,
                         lease_expires=now + timedelta(seconds=lease_seconds),
@@ -187,24 +182,38 @@ class Journal:
     def step_issuing(self, op_id: str, index: int, worker: str) -> None:
         """Record, before a backend request is sent, that the step is being issued."""
         self._move_step(
-            op_id, index, worker, ISSUING, (PENDING, ISSUING), lambda row, now: {"started_at": row.started_at or now}
+            op_id,
+            index,
+            worker,
+            StepStatus.ISSUING,
+            (StepStatus.PENDING, StepStatus.ISSUING),
+            lambda row, now: {"started_at": row.started_at or now},
         )
 
     def step_attached(self, op_id: str, index: int, worker: str, task: str) -> None:
         """Record the backend task (href or id) carrying the step: it is now running."""
-        self._move_step(op_id, index, worker, RUNNING, (ISSUING, RUNNING), lambda row, now: {"task": task})
+        self._move_step(
+            op_id,
+            index,
+            worker,
+            StepStatus.RUNNING,
+            (StepStatus.ISSUING, StepStatus.RUNNING),
+            lambda row, now: {"task": task},
+        )
 
     def step_progress(self, op_id: str, index: int, worker: str, progress: int) -> None:
         share = max(0, min(100, int(progress)))
-        self._move_step(op_id, index, worker, RUNNING, (RUNNING,), lambda row, now: {"progress": share})
+        self._move_step(
+            op_id, index, worker, StepStatus.RUNNING, (StepStatus.RUNNING,), lambda row, now: {"progress": share}
+        )
 
     def step_succeeded(self, op_id: str, index: int, worker: str, result: dict) -> None:
         self._move_step(
             op_id,
             index,
             worker,
-            SUCCEEDED,
-            (ISSUING, RUNNING),
+            StepStatus.SUCCEEDED,
+            (StepStatus.ISSUING, StepStatus.RUNNING),
             lambda row, now: {
                 "result": result,
                 "progress": 100,
@@ -218,8 +227,8 @@ class Journal:
             op_id,
             index,
             worker,
-            FAILED,
-            (PENDING, ISSUING, RUNNING),
+            StepStatus.FAILED,
+            (StepStatus.PENDING, StepStatus.ISSUING, StepStatus.RUNNING),
             lambda row, now: {"error": error, "finished_at": now, "started_at": row.started_at or now},
         )
 
@@ -244,13 +253,18 @@ class Journal:
             conn.execute(sa.update(steps).where(this_step).values(status=target, **values(row, now)))
 
     def finish(
-        self, op_id: str, worker: str, status: str, result: dict[str, Any] | None, error: dict[str, Any] | None = None
+        self,
+        op_id: str,
+        worker: str,
+        status: OperationStatus,
+        result: dict[str, Any] | None,
+        error: dict[str, Any] | None = None,
     ) -> None:
         """End the operation (succeeded or failed), free its lease and forget the token.
 
         `owner` stays as the worker that finished it, for the record."""
-        if status not in TERMINAL:
-            raise Invalid("status", f"must be one of {', '.join(TERMINAL)}, not {status!r}")
+        if status not in (OperationStatus.SUCCEEDED, OperationStatus.FAILED):
+            raise Invalid("status", f"must be succeeded or failed, not {status!r}")
         with self._tx(write=True) as conn:
             now = self._clock()
             self._hold(conn, op_id, worker, now)
@@ -306,7 +320,7 @@ def _insert_steps(conn: sa.Connection, op_id: str, specs: builtins.list[StepSpec
                     "name": spec.name,
                     "kind": spec.kind,
                     "params": dict(spec.params),
-                    "status": PENDING,
+                    "status": StepStatus.PENDING,
                     "progress": 0,
                 }
                 for index, spec in enumerate(specs)
@@ -316,13 +330,13 @@ def _insert_steps(conn: sa.Connection, op_id: str, specs: builtins.list[StepSpec
 
 def _claimable(now: datetime):
     lapsed = operations.c.owner.is_(None) | (operations.c.lease_expires < now)
-    return operations.c.status.in_((QUEUED, RUNNING)) & lapsed
+    return operations.c.status.in_((OperationStatus.QUEUED, OperationStatus.RUNNING)) & lapsed
 
 
 def _held(op_id: str, worker: str, now: datetime):
     return (
         (operations.c.id == op_id)
         & (operations.c.owner == worker)
-        & (operations.c.status == RUNNING)
+        & (operations.c.status == OperationStatus.RUNNING)
         & (operations.c.lease_expires > now)
     )

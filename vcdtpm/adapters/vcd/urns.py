@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 from vcdtpm.domain.errors import NotFound
+from vcdtpm.domain.urns import UUID as _UUID
+from vcdtpm.domain.urns import urn_parts
 
-_UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-_URN = re.compile(rf"^urn:vcloud:([a-zA-Z]+):({_UUID})$")
 _HREF_KINDS = (
     (re.compile(rf"/vApp/vm-({_UUID})$"), "vm"),
     (re.compile(rf"/vAppTemplate/vm-({_UUID})$"), "vm"),
@@ -35,10 +35,10 @@ def make(kind: str, uuid: str) -> str:
 
 def uuid_of(urn: str, kind: str) -> str:
     """The UUID inside a URN of the given kind; a malformed URN is a missing object."""
-    match = _URN.match(urn or "")
-    if match is None or match.group(1).lower() != kind:
+    parts = urn_parts(urn)
+    if parts is None or parts[0] != kind:
         raise NotFound(kind=LABELS.get(kind, kind), id=urn)
-    return match.group(2).lower()
+    return parts[1].lower()
 
 
 def try_uuid(urn: str, kind: str) -> str | None:
