@@ -195,16 +195,11 @@ class VCenterListSchema(Schema):
     vcenters = fields.List(fields.Nested(VCenterSchema))
 
 
-class KeyProviderHolderSchema(Schema):
-    name = fields.String()
-    type = fields.String(attribute="type.value")
-    default = fields.Boolean()
-    tpm_hosts_only = fields.Boolean()
-
-
 class KeyProviderParitySchema(Schema):
     name = fields.String()
-    vcenters = fields.List(fields.Nested(KeyProviderHolderSchema))
+    vcenters = fields.List(
+        fields.Nested(KeyProviderSchema), metadata={"description": "each vCenter having it: name is the vCenter's"}
+    )
     missing_on = fields.List(fields.String())
     everywhere = fields.Boolean()
 

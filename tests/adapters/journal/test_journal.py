@@ -206,13 +206,6 @@ def test_an_expired_lease_can_be_claimed_by_another_worker(journal, clock):
     assert not journal.renew(op.id, "w1", LEASE)
 
 
-def test_a_released_operation_can_be_claimed_again_at_once(journal):
-    op = claimed(journal, "w1")
-    assert not journal.release(op.id, "w2")
-    assert journal.release(op.id, "w1")
-    assert journal.claim("w2", LEASE).id == op.id
-
-
 def test_renew_extends_only_a_lease_still_held(journal, clock):
     op = claimed(journal, "w1")
     clock.advance(LEASE - 1)

@@ -162,16 +162,6 @@ class Journal:
             )
             return renewed.rowcount == 1
 
-    def release(self, op_id: str, worker: str) -> bool:
-        """Give an unfinished operation back, so any worker may claim it at once."""
-        with self._tx(write=True) as conn:
-            released = conn.execute(
-                sa.update(operations)
-                .where(operations.c.id == op_id, operations.c.owner == worker)
-                .values(owner=None, lease_expires=None, updated_at=self._clock())
-            )
-            return released.rowcount == 1
-
     def _hold(self, conn: sa.Connection, op_id: str, worker: str, now: datetime) -> None:
         """Touch the operation if the worker holds its lease (locking the row), else LeaseLost."""
         touched = conn.execute(sa.update(operations).where(_held(op_id, worker, now)).values(updated_at=now))

@@ -75,10 +75,6 @@ class TokenCache:
             while len(self._entries) > self._capacity:
                 self._entries.popitem(last=False)
 
-    def drop(self, token: str) -> None:
-        with self._lock:
-            self._entries.pop(self._key(token), None)
-
 
 class ProviderClient:
     """The service's own System-org session, opened on first use and reopened once on 401."""

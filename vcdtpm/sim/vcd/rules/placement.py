@@ -158,9 +158,3 @@ def new_vapp(inv: Inventory, name: str, vdc: SimVdc, vapp_id: str | None = None)
     vapp = SimVApp(name, vdc.org, vdc.id, id=vapp_id or new_id())
     inv.vapps[vapp.id] = vapp
     return vapp
-
-
-def drop_vapp_if_empty(inv: Inventory, vapp_id: str | None) -> None:
-    vapp = inv.vapps.get(vapp_id) if vapp_id else None
-    if vapp is not None and not vapp.vms:
-        del inv.vapps[vapp.id]
