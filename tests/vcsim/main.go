@@ -17,6 +17,7 @@ import (
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25"
 	"github.com/vmware/govmomi/vim25/mo"
+	"github.com/vmware/govmomi/vim25/types"
 )
 
 type options struct {
@@ -93,6 +94,19 @@ func (s sim) lock(obj mo.Reference, f func()) {
 	s.reg.WithLock(&simulator.Context{Context: context.Background(), Map: s.reg}, obj, f)
 }
 
+// handler hands the calls the launcher serves or adjusts to it before vcsim
+// dispatches them: the crypto manager's missing calls, and twin clone names.
+func (s sim) handler(legacyKms bool) func(*simulator.Context, *simulator.Method) (mo.Reference, types.BaseMethodFault) {
+	crypto := s.cryptoHandler(legacyKms)
+	return func(ctx *simulator.Context, method *simulator.Method) (mo.Reference, types.BaseMethodFault) {
+		if clone, ok := method.Body.(*types.CloneVM_Task); ok {
+			s.allowTwin(clone)
+			return nil, nil
+		}
+		return crypto(ctx, method)
+	}
+}
+
 // shape gives the model what the configuration asks for, mostly through the
 // simulator's own API, and answers the datastore URLs to show clients.
 func shape(m *simulator.Model, cfg *Config) (sim, map[string]string, error) {
@@ -105,7 +119,7 @@ func shape(m *simulator.Model, cfg *Config) (sim, map[string]string, error) {
 	if err := registerKeyProviders(ctx, client, s, cfg); err != nil {
 		return s, nil, err
 	}
-	s.reg.Handler = s.cryptoHandler(cfg.LegacyKmsAPI)
+	s.reg.Handler = s.handler(cfg.LegacyKmsAPI)
 	if err := applyClonePolicy(ctx, client, cfg); err != nil {
 		return s, nil, err
 	}
