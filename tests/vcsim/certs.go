@@ -94,8 +94,8 @@ func newEkCert(owner string) []byte {
 	return der
 }
 
-// onWire is how govmomi 0.24 keeps xsd:base64Binary values: it neither encodes
-// nor decodes them, so device certificates are held as base64 text.
+// onWire is how govmomi's XML codec keeps xsd:base64Binary values: it neither
+// encodes nor decodes them, so device certificates are held as base64 text.
 func onWire(der []byte) []byte {
 	return []byte(base64.StdEncoding.EncodeToString(der))
 }

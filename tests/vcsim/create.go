@@ -76,10 +76,15 @@ func (r *Recorder) addCreate(rec *CreateRecord) {
 	r.creates = append(r.creates, *rec)
 }
 
-// completeCreate encrypts the new VM with the requested key (vcsim 0.24 ignores configSpec.crypto).
-func completeCreate(key *types.CryptoKeyId, vm *simulator.VirtualMachine) {
+// encrypt gives a new VM the key its crypto spec named: vcsim applies
+// CryptoSpecEncrypt on CreateVM only when it generates the key itself.
+func (s sim) encrypt(vm *simulator.VirtualMachine, key *types.CryptoKeyId) {
 	if key == nil || vm == nil {
 		return
 	}
-	simulator.Map.WithLock(vm, func() { vm.Config.KeyId = key })
+	s.lock(vm, func() {
+		if vm.Config.KeyId == nil {
+			vm.Config.KeyId = key
+		}
+	})
 }

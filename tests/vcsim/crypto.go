@@ -1,8 +1,14 @@
-// Crypto manager: the key-management calls vcsim lacks, served from the launcher's key providers.
+// Key providers: registered with vcsim's own CryptoManagerKmip; the launcher adds only
+// ListKmsClusters, the 7.0.2 provider flags and a 6.7 crypto manager without the 7.0 calls.
 package main
 
 import (
+	"context"
+	"fmt"
+
+	"github.com/vmware/govmomi/crypto"
 	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25"
 	"github.com/vmware/govmomi/vim25/methods"
 	"github.com/vmware/govmomi/vim25/mo"
 	"github.com/vmware/govmomi/vim25/soap"
@@ -10,89 +16,109 @@ import (
 )
 
 // managementTypes maps a key provider type to KmipClusterInfo.managementType.
-var managementTypes = map[string]string{
-	"native":   "nativeProvider",
-	"standard": "vCenter",
-	"trusted":  "trustAuthority",
+var managementTypes = map[string]types.KmipClusterInfoKmsManagementType{
+	"native":   types.KmipClusterInfoKmsManagementTypeNativeProvider,
+	"standard": types.KmipClusterInfoKmsManagementTypeVCenter,
+	"trusted":  types.KmipClusterInfoKmsManagementTypeTrustAuthority,
 }
 
-// KmsCluster is KmipClusterInfo with the vSphere 7.0.2 fields govmomi 0.24 lacks.
-type KmsCluster struct {
-	types.KmipClusterInfo
-	HasBackup   *bool `xml:"hasBackup"`
-	TpmRequired *bool `xml:"tpmRequired"`
+// methods70 are the crypto manager calls vSphere 7.0 added, unknown to a 6.7 vCenter.
+var methods70 = map[string]bool{
+	"ListKmsClusters": true, "GetDefaultKmsCluster": true, "SetDefaultKmsCluster": true,
+	"RegisterKmsCluster": true, "UnregisterKmsCluster": true,
 }
 
-// ListKmsClustersResponse carries KmsCluster rather than govmomi's KmipClusterInfo.
-type ListKmsClustersResponse struct {
-	Returnval []KmsCluster `xml:"returnval,omitempty"`
-}
-
-type listKmsClustersBody struct {
-	Res    *ListKmsClustersResponse `xml:"ListKmsClustersResponse,omitempty"`
-	Fault_ *soap.Fault              `xml:"http://schemas.xmlsoap.org/soap/envelope/ Fault,omitempty"`
-}
-
-func (b *listKmsClustersBody) Fault() *soap.Fault { return b.Fault_ }
-
-// CryptoManager stands in for vCenter's CryptoManagerKmip.
-type CryptoManager struct {
-	mo.CryptoManagerKmip
-	providers []KeyProviderConfig
-	legacy    bool
-}
-
-func newCryptoManager(ref types.ManagedObjectReference, cfg *Config) *CryptoManager {
-	m := &CryptoManager{providers: cfg.KeyProviders, legacy: cfg.LegacyKmsAPI}
-	m.Self = ref
-	for _, info := range m.clusters() {
-		m.KmipServers = append(m.KmipServers, info.KmipClusterInfo)
+// registerKeyProviders registers every configured key provider through the
+// simulator's CryptoManagerKmip: a standard one as a KMS cluster with one KMIP
+// server, a native or trusted one with RegisterKmsCluster. This runs before the
+// launcher's handler, so a 6.7 endpoint is set up with the 7.0 calls too.
+func registerKeyProviders(ctx context.Context, c *vim25.Client, s sim, cfg *Config) error {
+	m, err := crypto.GetManagerKmip(c)
+	if err != nil {
+		return err
 	}
-	return m
-}
-
-func (m *CryptoManager) clusters() []KmsCluster {
-	var out []KmsCluster
-	for _, p := range m.providers {
-		backup, required := true, p.TpmHostsOnly
-		info := KmsCluster{HasBackup: &backup, TpmRequired: &required}
-		info.ClusterId = types.KeyProviderId{Id: p.Name}
-		info.UseAsDefault = p.Default
-		info.ManagementType = managementTypes[p.Type]
-		out = append(out, info)
-	}
-	return out
-}
-
-func methodNotFound(self types.ManagedObjectReference, name string) *soap.Fault {
-	return simulator.Fault("", &types.MethodNotFound{Receiver: self, Method: name})
-}
-
-// ListKmsClusters (vSphere 7.0) lists every key provider with its type and TPM requirement.
-func (m *CryptoManager) ListKmsClusters(req *types.ListKmsClusters) soap.HasFault {
-	if m.legacy {
-		return &listKmsClustersBody{Fault_: methodNotFound(m.Self, "ListKmsClusters")}
-	}
-	return &listKmsClustersBody{Res: &ListKmsClustersResponse{Returnval: m.clusters()}}
-}
-
-// ListKmipServers (vSphere 6.5) lists the key providers without 7.x fields.
-func (m *CryptoManager) ListKmipServers(req *types.ListKmipServers) soap.HasFault {
-	return &methods.ListKmipServersBody{
-		Res: &types.ListKmipServersResponse{Returnval: m.KmipServers},
-	}
-}
-
-// GetDefaultKmsCluster (vSphere 7.0) names the default key provider, if any.
-func (m *CryptoManager) GetDefaultKmsCluster(req *types.GetDefaultKmsCluster) soap.HasFault {
-	if m.legacy {
-		return &methods.GetDefaultKmsClusterBody{Fault_: methodNotFound(m.Self, "GetDefaultKmsCluster")}
-	}
-	body := &methods.GetDefaultKmsClusterBody{Res: &types.GetDefaultKmsClusterResponse{}}
-	for _, p := range m.providers {
-		if p.Default {
-			body.Res.Returnval = &types.KeyProviderId{Id: p.Name}
+	for _, p := range cfg.KeyProviders {
+		kind, ok := managementTypes[p.Type]
+		if !ok {
+			return fmt.Errorf("key provider %s: type %q is not native, standard or trusted", p.Name, p.Type)
+		}
+		if kind == types.KmipClusterInfoKmsManagementTypeVCenter {
+			err = m.RegisterKmipServer(ctx, types.KmipServerSpec{
+				ClusterId: types.KeyProviderId{Id: p.Name},
+				Info:      types.KmipServerInfo{Name: p.Name + "-kmip", Address: "127.0.0.1", Port: 5696},
+			})
+		} else {
+			err = m.RegisterKmsCluster(ctx, p.Name, kind)
+		}
+		if err == nil && p.Default {
+			err = m.SetDefaultKmsClusterId(ctx, p.Name, nil)
+		}
+		if err != nil {
+			return fmt.Errorf("key provider %s: %v", p.Name, err)
 		}
 	}
-	return body
+	if !cfg.LegacyKmsAPI {
+		s.flagKeyProviders(cfg)
+	}
+	return nil
+}
+
+// flagKeyProviders sets the vSphere 7.0.2 fields no simulator call sets:
+// tpmRequired (the provider serves TPM hosts only) and, for a native
+// provider, hasBackup.
+func (s sim) flagKeyProviders(cfg *Config) {
+	m := s.reg.CryptoManager()
+	tpmOnly := map[string]bool{}
+	for _, p := range cfg.KeyProviders {
+		tpmOnly[p.Name] = p.TpmHostsOnly
+	}
+	s.lock(m, func() {
+		for i := range m.KmipServers {
+			info := &m.KmipServers[i]
+			info.TpmRequired = types.NewBool(tpmOnly[info.ClusterId.Id])
+			if info.ManagementType == string(types.KmipClusterInfoKmsManagementTypeNativeProvider) {
+				info.HasBackup = types.NewBool(true)
+			}
+		}
+	})
+}
+
+// cryptoHandler routes the crypto manager calls vcsim lacks to the launcher.
+// On a 6.7 endpoint every 7.0 call is MethodNotFound. Otherwise each session
+// sees the crypto manager through kmsManager, which adds ListKmsClusters: a
+// session's own objects take precedence over a handler's answer, and the
+// shared registry must keep vcsim's own type, which its VM calls look up.
+func (s sim) cryptoHandler(legacy bool) func(*simulator.Context, *simulator.Method) (mo.Reference, types.BaseMethodFault) {
+	return func(ctx *simulator.Context, method *simulator.Method) (mo.Reference, types.BaseMethodFault) {
+		if method.This.Type != "CryptoManagerKmip" {
+			return nil, nil
+		}
+		if legacy && methods70[method.Name] {
+			return nil, &types.MethodNotFound{Receiver: method.This, Method: method.Name}
+		}
+		manager := &kmsManager{s.reg.CryptoManager()}
+		if ctx.Session != nil && ctx.Session.Registry.Get(method.This) == nil {
+			ctx.Session.Registry.Put(manager)
+		}
+		return manager, nil
+	}
+}
+
+// kmsManager is vcsim's CryptoManagerKmip with ListKmsClusters.
+type kmsManager struct {
+	*simulator.CryptoManagerKmip
+}
+
+// ListKmsClusters (vSphere 7.0) lists every key provider, without its KMIP
+// servers unless asked; the management-type and status filters are ignored.
+func (k *kmsManager) ListKmsClusters(req *types.ListKmsClusters) soap.HasFault {
+	withServers := req.IncludeKmsServers != nil && *req.IncludeKmsServers
+	var out []types.KmipClusterInfo
+	for _, info := range k.KmipServers {
+		if !withServers {
+			info.Servers = nil
+		}
+		out = append(out, info)
+	}
+	return &methods.ListKmsClustersBody{Res: &types.ListKmsClustersResponse{Returnval: out}}
 }

@@ -2,6 +2,7 @@
 package main
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/vmware/govmomi/simulator"
@@ -26,8 +27,8 @@ func (r *Recorder) serveFolder(w http.ResponseWriter, req *http.Request) {
 }
 
 func (r *Recorder) sessionActive(id string) bool {
-	ctx := &simulator.Context{Map: simulator.Map}
+	ctx := &simulator.Context{Context: context.Background(), Map: r.sim.reg}
 	req := &types.SessionIsActive{SessionID: id, UserName: r.user}
-	body, ok := simulator.Map.SessionManager().SessionIsActive(ctx, req).(*methods.SessionIsActiveBody)
+	body, ok := r.sim.reg.SessionManager().SessionIsActive(ctx, req).(*methods.SessionIsActiveBody)
 	return ok && body.Res != nil && body.Res.Returnval
 }

@@ -14,39 +14,46 @@ import (
 
 const clonePolicyKey = "vpxd.clone.tpmProvisionPolicy"
 
-func applyHosts(cfg *Config) error {
-	for _, e := range simulator.Map.All("HostSystem") {
+// applyHosts sets the TPM each host reports in HostCapability, which vcsim never sets.
+func (s sim) applyHosts(cfg *Config) error {
+	for _, e := range s.reg.All("HostSystem") {
 		host := e.(*simulator.HostSystem)
 		want := cfg.Hosts[host.Name]
-		supported := want.Tpm
-		capability := &types.HostCapability{TpmSupported: &supported}
-		if want.Tpm {
-			capability.TpmVersion = want.TpmVersion
-			if capability.TpmVersion == "" {
-				capability.TpmVersion = "2.0"
+		s.lock(host, func() {
+			capability := &types.HostCapability{}
+			if host.Capability != nil {
+				*capability = *host.Capability
 			}
-		}
-		simulator.Map.WithLock(host, func() { host.Capability = capability })
+			capability.TpmSupported = want.Tpm
+			capability.TpmVersion = ""
+			if want.Tpm {
+				capability.TpmVersion = orDefault(want.TpmVersion, "2.0")
+			}
+			host.Capability = capability
+		})
 	}
-	return unknownNames("host", cfg.Hosts, "HostSystem")
+	return s.unknownNames("host", keys(cfg.Hosts), "HostSystem")
 }
 
-func applyDatastores(cfg *Config) error {
-	for _, e := range simulator.Map.All("Datastore") {
+// datastoreURLs maps each configured datastore's local directory, which vcsim
+// shows as its URL, to the URL the configuration gives it.
+func (s sim) datastoreURLs(cfg *Config) (map[string]string, error) {
+	urls := map[string]string{}
+	for _, e := range s.reg.All("Datastore") {
 		ds := e.(*simulator.Datastore)
 		if url, ok := cfg.Datastores[ds.Name]; ok {
-			simulator.Map.WithLock(ds, func() { ds.Summary.Url = url })
+			s.lock(ds, func() { urls[ds.Summary.Url] = url })
 		}
 	}
-	return unknownNames("datastore", cfg.Datastores, "Datastore")
+	return urls, s.unknownNames("datastore", keys(cfg.Datastores), "Datastore")
 }
 
-func unknownNames[T any](what string, wanted map[string]T, kind string) error {
+func (s sim) unknownNames(what string, wanted []string, kind string) error {
 	known := map[string]bool{}
-	for _, e := range simulator.Map.All(kind) {
+	for _, e := range s.reg.All(kind) {
 		known[e.Entity().Name] = true
 	}
-	for name := range wanted {
+	for _, name := range wanted {
 		if !known[name] {
 			return fmt.Errorf("config names %s %q, which the model does not have", what, name)
 		}
@@ -54,12 +61,21 @@ func unknownNames[T any](what string, wanted map[string]T, kind string) error {
 	return nil
 }
 
-func applyClonePolicy(cfg *Config) {
-	if cfg.CloneTpmPolicy == "" {
-		return
+func keys[T any](m map[string]T) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
 	}
-	m := simulator.Map.OptionManager()
-	m.Setting = append(m.Setting, &types.OptionValue{Key: clonePolicyKey, Value: cfg.CloneTpmPolicy})
+	return out
+}
+
+// applyClonePolicy sets vCenter's default clone TPM policy with UpdateOptions.
+func applyClonePolicy(ctx context.Context, c *vim25.Client, cfg *Config) error {
+	if cfg.CloneTpmPolicy == "" {
+		return nil
+	}
+	m := object.NewOptionManager(c, *c.ServiceContent.Setting)
+	return m.Update(ctx, []types.BaseOptionValue{&types.OptionValue{Key: clonePolicyKey, Value: cfg.CloneTpmPolicy}})
 }
 
 // placement is where configured VMs are created: the first cluster's pool and datastore.
@@ -91,7 +107,7 @@ func findPlacement(ctx context.Context, c *vim25.Client) (*placement, error) {
 	return &placement{folder: folders.VmFolder, pool: pools[0], ds: stores[0].Name()}, nil
 }
 
-func createVMs(ctx context.Context, c *vim25.Client, cfg *Config) error {
+func (s sim) createVMs(ctx context.Context, c *vim25.Client, cfg *Config) error {
 	vms := cfg.expand()
 	if len(vms) == 0 {
 		return nil
@@ -101,7 +117,7 @@ func createVMs(ctx context.Context, c *vim25.Client, cfg *Config) error {
 		return err
 	}
 	for _, spec := range vms {
-		if err := createVM(ctx, c, where, spec); err != nil {
+		if err := s.createVM(ctx, c, where, spec); err != nil {
 			return fmt.Errorf("vm %s: %v", spec.Name, err)
 		}
 	}
@@ -121,6 +137,9 @@ func configSpec(spec VMConfig, ds string) types.VirtualMachineConfigSpec {
 		bundle := &types.OptionValue{Key: "encryption.bundle", Value: encryptionBundle(spec)}
 		out.ExtraConfig = append(out.ExtraConfig, bundle)
 	}
+	if key := keyOf(spec); key != nil {
+		out.Crypto = &types.CryptoSpecEncrypt{CryptoKeyId: *key}
+	}
 	if spec.Tpm {
 		cert := spec.EkCert
 		if len(cert) == 0 {
@@ -135,7 +154,15 @@ func configSpec(spec VMConfig, ds string) types.VirtualMachineConfigSpec {
 	return out
 }
 
-func createVM(ctx context.Context, c *vim25.Client, where *placement, spec VMConfig) error {
+// keyOf is the key a configured VM is encrypted with, nil when it is not.
+func keyOf(spec VMConfig) *types.CryptoKeyId {
+	if spec.KeyProvider == "" && spec.KeyID == "" {
+		return nil
+	}
+	return &types.CryptoKeyId{KeyId: spec.KeyID, ProviderId: &types.KeyProviderId{Id: spec.KeyProvider}}
+}
+
+func (s sim) createVM(ctx context.Context, c *vim25.Client, where *placement, spec VMConfig) error {
 	task, err := where.folder.CreateVM(ctx, configSpec(spec, where.ds), where.pool, nil)
 	if err != nil {
 		return err
@@ -145,11 +172,7 @@ func createVM(ctx context.Context, c *vim25.Client, where *placement, spec VMCon
 		return err
 	}
 	ref := info.Result.(types.ManagedObjectReference)
-	if spec.KeyProvider != "" || spec.KeyID != "" {
-		vm := simulator.Map.Get(ref).(*simulator.VirtualMachine)
-		keyID := &types.CryptoKeyId{KeyId: spec.KeyID, ProviderId: &types.KeyProviderId{Id: spec.KeyProvider}}
-		simulator.Map.WithLock(vm, func() { vm.Config.KeyId = keyID })
-	}
+	s.encrypt(s.reg.Get(ref).(*simulator.VirtualMachine), keyOf(spec))
 	vm := object.NewVirtualMachine(c, ref)
 	if spec.Template {
 		return vm.MarkAsTemplate(ctx)

@@ -16,6 +16,8 @@ import (
 
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25"
+	"github.com/vmware/govmomi/vim25/mo"
+	"github.com/vmware/govmomi/vim25/types"
 )
 
 type options struct {
@@ -81,26 +83,58 @@ func newModel(o options, cfg *Config) (*simulator.Model, error) {
 	return m, nil
 }
 
-func shape(m *simulator.Model, cfg *Config) error {
-	ref := *m.ServiceContent.CryptoManager
-	simulator.Map.Put(newCryptoManager(ref, cfg))
-	applyClonePolicy(cfg)
-	if err := applyHosts(cfg); err != nil {
-		return err
+// sim is the simulator's object registry, as the launcher's extras use it.
+type sim struct {
+	reg *simulator.Registry
+}
+
+// lock runs f holding obj's lock, on behalf of a caller of its own: the
+// launcher's HTTP handlers run concurrently and must not share a lock owner.
+func (s sim) lock(obj mo.Reference, f func()) {
+	s.reg.WithLock(&simulator.Context{Context: context.Background(), Map: s.reg}, obj, f)
+}
+
+// handler hands the calls the launcher serves or adjusts to it before vcsim
+// dispatches them: the crypto manager's missing calls, and twin clone names.
+func (s sim) handler(legacyKms bool) func(*simulator.Context, *simulator.Method) (mo.Reference, types.BaseMethodFault) {
+	crypto := s.cryptoHandler(legacyKms)
+	return func(ctx *simulator.Context, method *simulator.Method) (mo.Reference, types.BaseMethodFault) {
+		if clone, ok := method.Body.(*types.CloneVM_Task); ok {
+			s.allowTwin(clone)
+			return nil, nil
+		}
+		return crypto(ctx, method)
 	}
-	if err := applyDatastores(cfg); err != nil {
-		return err
-	}
+}
+
+// shape gives the model what the configuration asks for, mostly through the
+// simulator's own API, and answers the datastore URLs to show clients.
+func shape(m *simulator.Model, cfg *Config) (sim, map[string]string, error) {
+	s := sim{reg: m.Map()}
 	ctx := context.Background()
 	client, err := vim25.NewClient(ctx, m.Service)
 	if err != nil {
-		return err
+		return s, nil, err
 	}
-	return createVMs(ctx, client, cfg)
+	if err := registerKeyProviders(ctx, client, s, cfg); err != nil {
+		return s, nil, err
+	}
+	s.reg.Handler = s.handler(cfg.LegacyKmsAPI)
+	if err := applyClonePolicy(ctx, client, cfg); err != nil {
+		return s, nil, err
+	}
+	if err := s.applyHosts(cfg); err != nil {
+		return s, nil, err
+	}
+	urls, err := s.datastoreURLs(cfg)
+	if err != nil {
+		return s, nil, err
+	}
+	return s, urls, s.createVMs(ctx, client, cfg)
 }
 
 // serve starts the simulator's handlers behind the recorder on 127.0.0.1:port.
-func serve(m *simulator.Model, o options, policyAPI bool) (string, error) {
+func serve(m *simulator.Model, s sim, urls map[string]string, o options, policyAPI bool) (string, error) {
 	m.Service.Listen = &url.URL{Host: "127.0.0.1:0", User: url.UserPassword(o.user, o.password)}
 	inner := m.Service.NewServer() // registers the SOAP handlers; its own listener is not used
 	inner.Close()
@@ -112,7 +146,7 @@ func serve(m *simulator.Model, o options, policyAPI bool) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	server := &http.Server{Handler: newRecorder(m.Service.ServeMux, policyAPI, o.user), TLSConfig: tlsConfig}
+	server := &http.Server{Handler: newRecorder(m.Service.ServeMux, s, urls, policyAPI, o.user), TLSConfig: tlsConfig}
 	go func() { _ = server.ServeTLS(ln, "", "") }()
 	return fmt.Sprintf("https://%s/sdk", ln.Addr().String()), nil
 }
@@ -134,10 +168,11 @@ func run(o options) error {
 		return err
 	}
 	defer m.Remove()
-	if err := shape(m, cfg); err != nil {
+	s, urls, err := shape(m, cfg)
+	if err != nil {
 		return err
 	}
-	address, err := serve(m, o, policyAPI)
+	address, err := serve(m, s, urls, o, policyAPI)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,5 @@
-// Recorder: counts SOAP calls, records clone and create requests, and applies vCenter's vTPM provisioning.
+// Recorder: counts SOAP calls, records clone and create requests, applies vCenter's vTPM
+// provisioning before a task's caller can see it, and shows datastores' configured URLs.
 package main
 
 import (
@@ -32,16 +33,31 @@ type DeviceChange struct {
 // Recorder wraps the simulator's HTTP handler.
 type Recorder struct {
 	next      http.Handler
-	policyAPI bool   // the endpoint's API knows VirtualMachineCloneSpec.tpmProvisionPolicy
-	user      string // the only user, whose session cookie opens the file service
+	sim       sim
+	urls      *strings.Replacer // datastore directories to their configured URLs
+	policyAPI bool              // the endpoint's API knows VirtualMachineCloneSpec.tpmProvisionPolicy
+	user      string            // the only user, whose session cookie opens the file service
 	mu        sync.Mutex
 	calls     map[string]int
 	clones    []CloneRecord
 	creates   []CreateRecord
 }
 
-func newRecorder(next http.Handler, policyAPI bool, user string) *Recorder {
-	return &Recorder{next: next, policyAPI: policyAPI, user: user, calls: map[string]int{}}
+func newRecorder(next http.Handler, s sim, urls map[string]string, policyAPI bool, user string) *Recorder {
+	return &Recorder{next: next, sim: s, urls: urlReplacer(urls), policyAPI: policyAPI, user: user,
+		calls: map[string]int{}}
+}
+
+// urlReplacer rewrites a datastore's local directory, which vcsim uses as its
+// summary.url and info.url, to the URL configured for it: as a whole value and
+// as the start of a path below it.
+func urlReplacer(urls map[string]string) *strings.Replacer {
+	var pairs []string
+	for dir, url := range urls {
+		dir, url = strings.TrimSuffix(dir, "/"), strings.TrimSuffix(url, "/")+"/"
+		pairs = append(pairs, dir+"/", url, dir+"<", url+"<")
+	}
+	return strings.NewReplacer(pairs...)
 }
 
 func (r *Recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
@@ -53,7 +69,7 @@ func (r *Recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	case req.URL.Path == "/vcdtpm/creates":
 		r.writeJSON(w, func() interface{} { return r.creates })
 	case req.URL.Path == "/vcdtpm/vms":
-		writeJSON(w, vmTable())
+		writeJSON(w, r.sim.vmTable())
 	case strings.HasPrefix(req.URL.Path, folderPrefix):
 		r.serveFolder(w, req)
 	case req.URL.Path == "/sdk" && req.Method == http.MethodPost:
@@ -74,6 +90,9 @@ func writeJSON(w http.ResponseWriter, value interface{}) {
 	_ = json.NewEncoder(w).Encode(value)
 }
 
+// serveSOAP records the call, lets the simulator answer it and, for the tasks
+// that make or change VMs, waits for the task and completes what vCenter would
+// have done before the caller gets the task.
 func (r *Recorder) serveSOAP(w http.ResponseWriter, req *http.Request) {
 	body, err := io.ReadAll(req.Body)
 	if err != nil {
@@ -83,21 +102,33 @@ func (r *Recorder) serveSOAP(w http.ResponseWriter, req *http.Request) {
 	req.Body = io.NopCloser(bytes.NewReader(body))
 	method := methodName(body)
 	r.count(method)
+	var clone *CloneRecord
+	var key *types.CryptoKeyId
 	switch method {
 	case "CloneVM_Task":
-		clone := recordClone(body)
-		r.completeClone(r.addClone(clone), taskResult(r.forward(w, req)))
+		clone = r.addClone(recordClone(body))
 	case "CreateVM_Task":
-		create, key := recordCreate(body)
+		var create *CreateRecord
+		create, key = recordCreate(body)
 		r.addCreate(create)
-		completeCreate(key, taskResult(r.forward(w, req)))
-	default:
-		r.next.ServeHTTP(w, req)
 	}
+	out := &buffered{header: w.Header()}
+	r.next.ServeHTTP(out, req)
 	switch method {
 	case "CloneVM_Task", "CreateVM_Task", "ReconfigVM_Task":
-		provisionTpms()
+		vm := r.sim.taskResult(out.body.Bytes())
+		if clone != nil {
+			r.completeClone(clone, vm)
+		}
+		r.sim.encrypt(vm, key)
+		r.sim.provisionTpms()
 	}
+	if out.status == 0 {
+		out.status = http.StatusOK
+	}
+	w.Header().Del("Content-Length")
+	w.WriteHeader(out.status)
+	_, _ = io.WriteString(w, r.urls.Replace(out.body.String()))
 }
 
 func (r *Recorder) count(method string) {
@@ -113,26 +144,29 @@ func (r *Recorder) addClone(rec *CloneRecord) *CloneRecord {
 	return rec
 }
 
-// forward serves the request and answers the response body it wrote.
-func (r *Recorder) forward(w http.ResponseWriter, req *http.Request) []byte {
-	capture := &teeWriter{ResponseWriter: w}
-	r.next.ServeHTTP(capture, req)
-	return capture.body.Bytes()
+// buffered holds a response until the recorder has done its part.
+type buffered struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
 }
 
-// teeWriter keeps a copy of the response body.
-type teeWriter struct {
-	http.ResponseWriter
-	body bytes.Buffer
+func (b *buffered) Header() http.Header { return b.header }
+
+func (b *buffered) WriteHeader(status int) {
+	if b.status == 0 {
+		b.status = status
+	}
 }
 
-func (t *teeWriter) Write(p []byte) (int, error) {
-	t.body.Write(p)
-	return t.ResponseWriter.Write(p)
+func (b *buffered) Write(p []byte) (int, error) {
+	b.WriteHeader(http.StatusOK)
+	return b.body.Write(p)
 }
 
-// taskResult is the VM a successful CloneVM_Task or CreateVM_Task made, read from its task.
-func taskResult(response []byte) *simulator.VirtualMachine {
+// taskResult waits for the task a CloneVM_Task, CreateVM_Task or ReconfigVM_Task
+// response names and answers the VM it made, if any.
+func (s sim) taskResult(response []byte) *simulator.VirtualMachine {
 	var envelope struct {
 		Body struct {
 			Response struct {
@@ -144,17 +178,18 @@ func taskResult(response []byte) *simulator.VirtualMachine {
 		return nil
 	}
 	ref := types.ManagedObjectReference{Type: "Task", Value: envelope.Body.Response.Task}
-	task, ok := simulator.Map.Get(ref).(*simulator.Task)
+	task, ok := s.reg.Get(ref).(*simulator.Task)
 	if !ok {
 		return nil
 	}
+	task.Wait()
 	var result interface{}
-	simulator.Map.WithLock(task, func() { result = task.Info.Result })
+	s.lock(task, func() { result = task.Info.Result })
 	made, ok := result.(types.ManagedObjectReference)
 	if !ok {
 		return nil
 	}
-	vm, _ := simulator.Map.Get(made).(*simulator.VirtualMachine)
+	vm, _ := s.reg.Get(made).(*simulator.VirtualMachine)
 	return vm
 }
 
@@ -177,17 +212,16 @@ func methodName(body []byte) string {
 }
 
 func recordClone(body []byte) *CloneRecord {
-	var envelope struct {
-		Policy *string `xml:"Body>CloneVM_Task>spec>tpmProvisionPolicy"`
-	}
-	_ = xml.Unmarshal(body, &envelope)
-	rec := &CloneRecord{TpmProvisionPolicy: envelope.Policy, DeviceChange: []DeviceChange{}}
+	rec := &CloneRecord{DeviceChange: []DeviceChange{}}
 	method, err := simulator.UnmarshalBody(types.TypeFunc(), body)
 	if err != nil {
 		return rec
 	}
 	clone := method.Body.(*types.CloneVM_Task)
 	rec.Source, rec.Name = clone.This.Value, clone.Name
+	if policy := clone.Spec.TpmProvisionPolicy; policy != "" {
+		rec.TpmProvisionPolicy = &policy
+	}
 	if clone.Spec.Config == nil {
 		return rec
 	}

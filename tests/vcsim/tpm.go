@@ -1,4 +1,4 @@
-// vTPM behaviour of vCenter: certificates for new vTPMs and the 8.x clone provisioning policy.
+// vTPM behaviour of vCenter: endorsement-key certificates for new vTPMs, and the VMs' vTPM identities.
 package main
 
 import (
@@ -26,9 +26,9 @@ func tpmOf(vm *simulator.VirtualMachine) (*types.VirtualTPM, int) {
 }
 
 // setEkCert gives the VM's vTPM a new identity; the device is copied, never
-// changed in place, because a clone shares device values with its source.
-func setEkCert(vm *simulator.VirtualMachine) {
-	simulator.Map.WithLock(vm, func() {
+// changed in place, so no other holder of the device value sees the change.
+func (s sim) setEkCert(vm *simulator.VirtualMachine) {
+	s.lock(vm, func() {
 		tpm, i := tpmOf(vm)
 		if tpm == nil {
 			return
@@ -41,23 +41,23 @@ func setEkCert(vm *simulator.VirtualMachine) {
 
 // provisionTpms issues an endorsement-key certificate to every vTPM without one,
 // as vCenter's certificate authority does when a vTPM is added.
-func provisionTpms() {
-	for _, e := range simulator.Map.All("VirtualMachine") {
+func (s sim) provisionTpms() {
+	for _, e := range s.reg.All("VirtualMachine") {
 		vm := e.(*simulator.VirtualMachine)
 		var bare bool
-		simulator.Map.WithLock(vm, func() {
+		s.lock(vm, func() {
 			tpm, _ := tpmOf(vm)
 			bare = tpm != nil && len(tpm.EndorsementKeyCertificate) == 0
 		})
 		if bare {
-			setEkCert(vm)
+			s.setEkCert(vm)
 		}
 	}
 }
 
-func firstCert(vm *simulator.VirtualMachine) []byte {
+func (s sim) firstCert(vm *simulator.VirtualMachine) []byte {
 	var cert []byte
-	simulator.Map.WithLock(vm, func() {
+	s.lock(vm, func() {
 		if tpm, _ := tpmOf(vm); tpm != nil && len(tpm.EndorsementKeyCertificate) > 0 {
 			cert = tpm.EndorsementKeyCertificate[0]
 		}
@@ -65,43 +65,17 @@ func firstCert(vm *simulator.VirtualMachine) []byte {
 	return cert
 }
 
-func defaultClonePolicy() string {
-	m := simulator.Map.OptionManager()
+func (s sim) defaultClonePolicy() string {
+	m := s.reg.OptionManager()
 	policy := "copy"
-	simulator.Map.WithLock(m, func() {
-		for _, s := range m.Setting {
-			if opt := s.GetOptionValue(); opt.Key == clonePolicyKey {
+	s.lock(m, func() {
+		for _, setting := range m.Setting {
+			if opt := setting.GetOptionValue(); opt.Key == clonePolicyKey {
 				policy = fmt.Sprint(opt.Value)
 			}
 		}
 	})
 	return policy
-}
-
-// completeClone makes a clone what vCenter makes: the source's firmware,
-// hardware version and key (vcsim 0.24 leaves them out), and on 8.x a new
-// vTPM when the policy (explicit, else the vCenter default) says replace.
-func (r *Recorder) completeClone(rec *CloneRecord, clone *simulator.VirtualMachine) {
-	ref := types.ManagedObjectReference{Type: "VirtualMachine", Value: rec.Source}
-	source, ok := simulator.Map.Get(ref).(*simulator.VirtualMachine)
-	if !ok || clone == nil {
-		return
-	}
-	var firmware, version string
-	var keyID *types.CryptoKeyId
-	simulator.Map.WithLock(source, func() {
-		firmware, version, keyID = source.Config.Firmware, source.Config.Version, source.Config.KeyId
-	})
-	simulator.Map.WithLock(clone, func() {
-		clone.Config.Firmware, clone.Config.Version, clone.Config.KeyId = firmware, version, keyID
-	})
-	policy := defaultClonePolicy()
-	if rec.TpmProvisionPolicy != nil {
-		policy = *rec.TpmProvisionPolicy
-	}
-	if r.policyAPI && policy == "replace" {
-		setEkCert(clone)
-	}
 }
 
 // VMRow is one VM as the launcher reports it at /vcdtpm/vms.
@@ -110,12 +84,12 @@ type VMRow struct {
 	TpmIdentity *string `json:"tpm_identity"`
 }
 
-func vmTable() map[string]VMRow {
+func (s sim) vmTable() map[string]VMRow {
 	out := map[string]VMRow{}
-	for _, e := range simulator.Map.All("VirtualMachine") {
+	for _, e := range s.reg.All("VirtualMachine") {
 		vm := e.(*simulator.VirtualMachine)
 		row := VMRow{Moref: vm.Self.Value}
-		if cert := firstCert(vm); cert != nil {
+		if cert := s.firstCert(vm); cert != nil {
 			sum := sha256.Sum256(fromWire(cert))
 			identity := "sha256:" + hex.EncodeToString(sum[:])
 			row.TpmIdentity = &identity
