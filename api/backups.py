@@ -19,7 +19,7 @@ blp = Blueprint(
     url_prefix="/api/v1/provider",
     description="Provider only: back up a VM's vTPM and restore it onto a vCenter",
 )
-BEARER = [{"bearerAuth": []}, {"vcloudAuthorization": []}]
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"vcloudAuthorization": []}]
 BACKUP_ID = validate.Regexp(rf"^{urns.BACKUP_ID}\Z", error="expected a backup id (a lower-case UUID)")
 VM_NAME = validate.Regexp(
     r"^[^/\\%\x00-\x1f]{1,80}\Z", error="expected 1 to 80 characters, none of / \\ % or control characters"

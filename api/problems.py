@@ -57,7 +57,7 @@ def problem(status: int, detail: str, slug: str | None = None, **extra) -> Respo
 
 def _domain_error(exc: errors.VcdTpmError) -> Response:
     status = next((code for family, code in STATUS.items() if isinstance(exc, family)), 500)
-    extra = {}
+    extra: dict[str, object] = {}
     if isinstance(exc, errors.Invalid):
         field = HEADER_FIELDS.get(exc.field, exc.field)
         extra["field"] = field

@@ -24,7 +24,7 @@ from vcdtpm.domain.urns import check_urn
 
 blp = Blueprint("v1", __name__, url_prefix="/api/v1", description="Plans and facts for vTPM VMs")
 health = Blueprint("health", __name__, description="Liveness and readiness")
-BEARER = [{"bearerAuth": []}, {"vcloudAuthorization": []}]
+BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"vcloudAuthorization": []}]
 
 
 def problems_for(blueprint: Blueprint):

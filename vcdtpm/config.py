@@ -114,4 +114,4 @@ def load_config(path: str | None = None, **overrides) -> Config:
         poll_seconds=_number(data, "poll_seconds", 0.5),
     )
     values.update({k: v for k, v in overrides.items() if v is not None})
-    return Config(**values)
+    return Config(**values)  # type: ignore[arg-type]  # each value was checked above

@@ -3,14 +3,54 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 from vcdtpm.app.operation_request import OperationRequest
 from vcdtpm.app.resolve import Resolver, plan_input
 from vcdtpm.domain import matrix, planner
 from vcdtpm.domain.errors import Forbidden, Unauthorized
-from vcdtpm.domain.model import Operation, Plan, VCenterFacts
+from vcdtpm.domain.model import Band, Check, Datastore, Host, KeyProvider, Operation, Plan, VCenterFacts
 from vcdtpm.domain.versions import parse_version
 from vcdtpm.ports import CloudDirector, Session, VCenter
+
+
+@dataclass(frozen=True)
+class Readiness:
+    can_add: bool
+    checks: tuple[Check, ...]
+
+
+@dataclass(frozen=True)
+class VmTpm:
+    """A VM's vTPM: present, its identity, and whether one could be added now."""
+
+    present: bool
+    identity: str | None
+    band: Band | None
+    readiness: Readiness
+
+
+@dataclass(frozen=True)
+class KeyProviderParity:
+    """One key-provider name across vCenters; each holder is the key provider named after its vCenter."""
+
+    name: str
+    vcenters: tuple[KeyProvider, ...]
+    missing_on: tuple[str, ...]
+    everywhere: bool
+
+
+@dataclass(frozen=True)
+class VCenterView:
+    """What the provider sees of a vCenter: its facts and the band its version falls in."""
+
+    name: str
+    version: str
+    band: Band
+    key_providers: tuple[KeyProvider, ...]
+    clone_tpm_policy: str | None
+    datastores: tuple[Datastore, ...]
+    hosts: tuple[Host, ...]
 
 
 class Planning:
@@ -38,17 +78,17 @@ class Planning:
     def matrix(self) -> list[dict]:
         return matrix.matrix_rows()
 
-    def vm_tpm(self, session: Session, urn: str) -> dict:
+    def vm_tpm(self, session: Session, urn: str) -> VmTpm:
         """A VM's vTPM: present, identity, and whether one could be added now."""
         resolver = Resolver(self.cloud, self.vcenters, session)
         vm = resolver.vm(urn)
         readiness = planner.plan(plan_input(OperationRequest(Operation.ADD_TPM, source={"vm": urn}), resolver))
-        return {
-            "present": vm.tpm_present,
-            "identity": vm.tpm_identity if vm.tpm_present else None,
-            "band": readiness.target_band,
-            "readiness": {"can_add": readiness.allowed, "checks": readiness.checks},
-        }
+        return VmTpm(
+            present=vm.tpm_present,
+            identity=vm.tpm_identity if vm.tpm_present else None,
+            band=readiness.target_band,
+            readiness=Readiness(can_add=readiness.allowed, checks=readiness.checks),
+        )
 
     # -- provider -------------------------------------------------------------
     def _provider(self, session: Session) -> None:
@@ -59,42 +99,32 @@ class Planning:
         self._provider(session)
         return [self.vcenters[name].facts() for name in sorted(self.vcenters)]
 
-    def key_provider_parity(self, session: Session) -> list[dict]:
+    def key_provider_parity(self, session: Session) -> list[KeyProviderParity]:
         """Per key-provider name, which vCenters have it and which lack it."""
         facts = self.vcenter_facts(session)
         names = sorted({kp.name for vc in facts for kp in vc.key_providers})
-        rows = []
-        for name in names:
-            having = [vc for vc in facts if vc.key_provider(name)]
-            rows.append(
-                {
-                    "name": name,
-                    "vcenters": [
-                        {
-                            "name": vc.name,
-                            "type": vc.key_provider(name).type,
-                            "default": vc.key_provider(name).default,
-                            "tpm_hosts_only": vc.key_provider(name).tpm_hosts_only,
-                        }
-                        for vc in having
-                    ],
-                    "missing_on": [vc.name for vc in facts if not vc.key_provider(name)],
-                    "everywhere": len(having) == len(facts),
-                }
-            )
-        return rows
+        return [self._parity(name, facts) for name in names]
 
-    def describe_vcenter(self, vc: VCenterFacts) -> dict:
-        version = parse_version(vc.version)
-        return {
-            "name": vc.name,
-            "version": vc.version,
-            "band": version.band,
-            "key_providers": vc.key_providers,
-            "clone_tpm_policy": vc.clone_tpm_policy,
-            "datastores": vc.datastores,
-            "hosts": vc.hosts,
-        }
+    @staticmethod
+    def _parity(name: str, facts: list[VCenterFacts]) -> KeyProviderParity:
+        having = [(vc.name, kp) for vc in facts if (kp := vc.key_provider(name)) is not None]
+        return KeyProviderParity(
+            name=name,
+            vcenters=tuple(replace(kp, name=vc) for vc, kp in having),
+            missing_on=tuple(vc.name for vc in facts if vc.key_provider(name) is None),
+            everywhere=len(having) == len(facts),
+        )
+
+    def describe_vcenter(self, vc: VCenterFacts) -> VCenterView:
+        return VCenterView(
+            vc.name,
+            vc.version,
+            parse_version(vc.version).band,
+            tuple(vc.key_providers),
+            vc.clone_tpm_policy,
+            tuple(vc.datastores),
+            tuple(vc.hosts),
+        )
 
     # -- health ---------------------------------------------------------------
     def ready(self) -> dict:

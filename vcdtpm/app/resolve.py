@@ -45,7 +45,7 @@ class Resolver:
             port = self.vcenters.get(name)
             if port is not None:
                 deep.update({(name, m): f for m, f in port.vm_facts(morefs).items()})
-        return tuple(_merge(vm, places.get(vm.id), deep) for vm in vms)
+        return tuple(_merge(vm, places.get(vm.id) if vm.id else None, deep) for vm in vms)
 
     def placement_of_vdc(self, urn: str) -> Placement:
         where = self.cloud.locate_vdc(urn)
@@ -133,9 +133,10 @@ def subjects_for(request: OperationRequest, r: Resolver) -> tuple[Subject, ...]:
         vm = r.vcenter_vm(src["vcenter_vm"])
         return (Subject(vm, r.source_of(vm)),)
     if op in (O.CREATE_VM, O.ADD_VM_TO_VAPP):
+        assert request.vm is not None  # validated: the operation needs vm
         return (Subject(new_vm_facts(request.vm)),)
     if op in (O.CREATE_VAPP_FROM_OVF, O.CREATE_TEMPLATE_FROM_OVF):
-        return tuple(Subject(vm, from_ovf=True) for vm in read_ovf(request.ovf))
+        return tuple(Subject(vm, from_ovf=True) for vm in read_ovf(request.ovf or ""))
     if op in (O.CREATE_VM_FROM_TEMPLATE, O.ADD_VM_FROM_TEMPLATE):
         return r.template_subjects(src["template"], src.get("vm"), "source.vm")
     if op is O.INSTANTIATE_VAPP_TEMPLATE:
@@ -154,7 +155,7 @@ def _compose_subjects(request: OperationRequest, r: Resolver) -> tuple[Subject, 
         if item.new_vm is not None:
             subjects.append(Subject(new_vm_facts(item.new_vm)))
         else:
-            subjects.extend(r.template_subjects(item.template, item.vm, f"items[{i}].vm"))
+            subjects.extend(r.template_subjects(item.template or "", item.vm, f"items[{i}].vm"))
     return tuple(subjects)
 
 

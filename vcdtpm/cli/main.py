@@ -26,7 +26,8 @@ def _serve(args) -> int:
     wiring = bootstrap(config)
     app = create_app(use_cases=wiring.use_cases)
     server = make_server(args.host, args.port, app, threaded=True)
-    mode = f"simulated cloud ({config.world or 'demo world'})" if config.simulated else config.cloud_director.url
+    vcd = config.cloud_director
+    mode = f"simulated cloud ({config.world or 'demo world'})" if vcd is None else vcd.url
     print(f"vcdtpm listening on http://{args.host}:{server.server_port} - Cloud Director: {mode}", flush=True)
     _serve_until_stopped(server, wiring.close)
     return 0

@@ -228,7 +228,7 @@ def operation_row(operation: Operation) -> OperationRow:
 def lookup_band(operation: Operation, source: Band | None, target: Band) -> Band:
     """The band to read the matrix on: the lower end for existing VMs, else the target."""
     if operation_row(operation).carries_source:
-        return lower_band(source, target)
+        return lower_band(source, target) or target
     return target
 
 

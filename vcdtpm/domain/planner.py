@@ -181,6 +181,7 @@ def _new_vm(inp: PlanInput, subject: Subject, cell: Allowed) -> Decision:
 
 def _from_template(inp: PlanInput, subject: Subject) -> Decision:
     template, name = subject.template, subject.vm.name
+    assert template is not None  # _from_template is only asked about template subjects
     mode, rule = matrix.template_mode(template)
     if not subject.vm.tpm_present:
         return _none(subject, rule, f"{name} has no vTPM in the template and gets none.")

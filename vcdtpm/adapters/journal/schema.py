@@ -129,7 +129,7 @@ def _sqlite_engine(url: sa.URL) -> tuple[sa.Engine, threading.RLock | None]:
     if memory:
         options["poolclass"] = StaticPool  # one shared connection, so one shared database
     else:
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        Path(url.database or ".").parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(url, **options)
     sa.event.listen(engine, "connect", _sqlite_on_connect)
     sa.event.listen(engine, "begin", _sqlite_on_begin)

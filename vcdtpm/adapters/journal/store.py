@@ -76,7 +76,7 @@ class Journal:
                 with self._tx(write=True) as conn:
                     found = _by_key(conn, org, idempotency_key, operation, digest)
                     if found is not None:
-                        return load_operation(conn, operations.c.id == found), False
+                        return _one(conn, found), False
                     op_id = self._insert(
                         conn,
                         org=org,
@@ -89,10 +89,11 @@ class Journal:
                         token=token,
                     )
                     _insert_steps(conn, op_id, steps)
-                    return load_operation(conn, operations.c.id == op_id), True
+                    return _one(conn, op_id), True
             except IntegrityError:
                 if idempotency_key is None or attempt == CREATE_ATTEMPTS - 1:
                     raise
+        raise RuntimeError(f"no operation made in {CREATE_ATTEMPTS} attempts")  # reached only if CREATE_ATTEMPTS < 1
 
     def find(
         self, *, org: str, idempotency_key: str | None, operation: str, request: dict[str, Any]
@@ -276,6 +277,13 @@ class Journal:
         """The org's operations, newest first."""
         with self._tx() as conn:
             return load_operations(conn, operations.c.org == org, newest_first=True, limit=max(1, int(limit)))
+
+
+def _one(conn: sa.Connection, op_id: str) -> OperationView:
+    """The operation just found or written in this transaction: it exists."""
+    view = load_operation(conn, operations.c.id == op_id)
+    assert view is not None
+    return view
 
 
 def _check_key(key: str | None) -> None:
