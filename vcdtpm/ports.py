@@ -167,7 +167,7 @@ class CloudDirector(abc.ABC):
 
 @dataclass(frozen=True)
 class TpmBackup:
-    """What the vSphere backup recipe saves for a vTPM VM (seed 000): the keyId,
+    """What the vSphere backup recipe saves for a vTPM VM (docs/RULES.md, backup): the keyId,
     the `encryption.bundle` extraConfig, the firmware, the VirtualTPM device and
     the NVRAM file, plus what is needed to re-create the VM."""
 

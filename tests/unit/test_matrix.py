@@ -1,4 +1,4 @@
-"""The seed-003 matrix as data, its provenance rules and the rows of GET /api/v1/matrix."""
+"""The copy/replace matrix as data, its provenance rules and the rows of GET /api/v1/matrix."""
 
 import json
 

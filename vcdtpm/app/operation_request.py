@@ -9,7 +9,7 @@ from vcdtpm.domain.errors import Invalid
 from vcdtpm.domain.model import Firmware, Operation, TpmMode
 from vcdtpm.domain.urns import check_urn
 
-# operation -> request fields it needs (API.md's table)
+# operation -> request fields it needs (docs/API.md, the operations table)
 NEEDS: dict[Operation, tuple[str, ...]] = {
     Operation.CREATE_VM: ("target.vdc", "vm"),
     Operation.CREATE_VM_FROM_TEMPLATE: ("source.template", "target.vdc"),

@@ -1,4 +1,4 @@
-"""The seed-003 copy/replace matrix and the template provenance rules, as data."""
+"""Cloud Director's copy/replace matrix and the template provenance rules (docs/RULES.md), as data."""
 
 from __future__ import annotations
 

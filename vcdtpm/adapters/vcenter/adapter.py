@@ -124,7 +124,7 @@ class PyVmomiVCenter(VCenter):
             {vim.VirtualMachine: facts.VM_PATHS, vim.Datastore: facts.DATASTORE_PATHS},
         )
         objects = collector.retrieve(content, spec)
-        urls = {
+        urls: dict = {
             v.get("name"): v.get("summary.url")
             for v in (collector.props(o) for o in objects if isinstance(o.obj, vim.Datastore))
         }

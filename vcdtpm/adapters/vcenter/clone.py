@@ -59,7 +59,7 @@ def wait(task: vim.Task, timeout: float, backend: str):
         if info.state == vim.TaskInfo.State.success:
             return info.result
         if info.state == vim.TaskInfo.State.error:
-            raise info.error
+            raise info.error  # type: ignore[misc]  # a vmodl.MethodFault, an exception at run time
         if time.monotonic() > deadline:
             raise BackendError(backend=backend, reason=f"task {task._moId} did not finish in {timeout:.0f}s")
         time.sleep(delay)

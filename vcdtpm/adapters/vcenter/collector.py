@@ -38,7 +38,7 @@ def retrieve(content: vim.ServiceContent, spec: PC.FilterSpec) -> list:
     ContinueRetrievePropertiesEx per further page when the server pages."""
     pc = content.propertyCollector
     result = pc.RetrievePropertiesEx([spec], PC.RetrieveOptions())
-    objects = []
+    objects: list = []
     while result is not None:
         objects.extend(result.objects or ())
         result = pc.ContinueRetrievePropertiesEx(result.token) if result.token else None

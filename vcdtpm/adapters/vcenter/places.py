@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pyVmomi import vim
@@ -9,7 +10,7 @@ from pyVmomi import vim
 from vcdtpm.adapters.vcenter import collector
 from vcdtpm.domain.errors import BackendError, NotFound
 
-PATHS = {
+PATHS: dict[type, Sequence[str]] = {
     vim.Datacenter: ("name", "parent", "vmFolder"),
     vim.Folder: ("name", "parent"),
     vim.Datastore: ("name", "parent"),
@@ -46,7 +47,7 @@ class Places:
 
     def datacenter_of(self, moref: str) -> str:
         """The moref of the datacenter holding an object."""
-        current = moref
+        current: str | None = moref
         while current in self.objects:
             kind, values = self.objects[current]
             if issubclass(kind, vim.Datacenter):
@@ -56,20 +57,21 @@ class Places:
 
     def datacenter_path(self, datacenter: str) -> str:
         """The datacenter's inventory path below the root folder: the file service's dcPath."""
-        names, current = [], datacenter
+        names: list[str] = []
+        current: str | None = datacenter
         while current in self.objects:
             names.append(self.name(current))
             current = _moref(self.objects[current][1].get("parent"))
         return "/".join(reversed(names))
 
     def vm_folder(self, datacenter: str) -> str:
-        return _moref(self.objects[datacenter][1].get("vmFolder"))
+        return _moref(self.objects[datacenter][1].get("vmFolder")) or ""
 
     def pool_for(self, datastore: str, backend: str) -> str:
         """The root resource pool of the first compute resource that mounts the datastore."""
         for _, values in self._of(vim.ComputeResource):
             if datastore in {_moref(d) for d in values.get("datastore") or ()}:
-                return _moref(values.get("resourcePool"))
+                return _moref(values.get("resourcePool")) or ""
         raise BackendError(backend=backend, reason=f"no host mounts datastore {self.name(datastore)}")
 
 

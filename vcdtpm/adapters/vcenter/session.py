@@ -58,7 +58,9 @@ class Session:
 
         def login(raw_stub) -> None:
             content = vim.ServiceInstance("ServiceInstance", raw_stub).RetrieveContent()
-            content.sessionManager.Login(config.user, password, None)
+            manager = content.sessionManager
+            assert manager is not None  # every vCenter has one
+            manager.Login(config.user, password, None)
             log.info("logged in to vCenter %s as %s", config.name, config.user)
 
         stub = VimSessionOrientedStub(soap, login, retryDelay=0.1, retryCount=2)

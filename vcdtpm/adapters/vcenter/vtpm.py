@@ -71,12 +71,12 @@ def backup_of(values: dict, nvram: bytes) -> TpmBackup:
         guest_os=values.get("config.guestId") or "",
         hardware_version=facts.hardware_version(values.get("config.version")),
         firmware=values.get("config.firmware") or Firmware.BIOS.value,
-        key_provider=key_id.providerId.id,
+        key_provider=key_id.providerId.id if key_id.providerId else "",
         key_id=key_id.keyId or "",
         encryption_bundle=extra_config(values).get(BUNDLE_KEY, ""),
         tpm_device=device_dict(device),
         nvram=bytes(nvram),
-        identity=facts.tpm_identity(device),
+        identity=facts.tpm_identity(device) or "",
     )
 
 

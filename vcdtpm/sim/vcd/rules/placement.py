@@ -32,7 +32,7 @@ def major(vcenter: SimVCenter) -> int:
 
 
 def template_mode(template: SimTemplate) -> str:
-    """How instantiation treats a template VM's vTPM: its provenance decides (seed 003)."""
+    """How instantiation treats a template VM's vTPM: its provenance decides (docs/RULES.md)."""
     if template.provenance == Provenance.OVF:
         return REPLACE
     if template.provenance == Provenance.CAPTURED and template.tpm_provisioning is not None:

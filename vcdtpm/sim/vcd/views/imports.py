@@ -57,7 +57,7 @@ def _import_params(ctx: RequestContext, vc_id: str, tag: str):
     if vdc is None:
         raise errors.bad_request(f"{tag}: the Vdc reference is not a VDC.")
     # a VDC of another vCenter is a cross-vCenter import: the copy checks the same key
-    # provider name and shared storage there (seed 003), as for any cross-vCenter copy
+    # provider name and shared storage there (docs/RULES.md), as for any cross-vCenter copy
     return params, vm, vdc, (params.get("sourceMove") or "").lower() == "true"
 
 
