@@ -110,12 +110,13 @@ def _check_sequence(element, particles: list[Particle], version: str, table: Tab
     """Children in the sequence's order, each particle min..max times (XSD xs:sequence)."""
     index, count = 0, 0
     for child in _children(element):
+        start = (index, count)  # what may come here is reported from this position on
         while index < len(particles) and not _takes(particles[index], count, child, table):
             if count < particles[index].min:
-                raise _invalid(child, particles, index, count)
+                raise _invalid(child, particles, *start)
             index, count = index + 1, 0
         if index == len(particles):
-            raise _invalid(child, particles, index, count)
+            raise _invalid(child, particles, *start)
         count += 1
         _check_child(child, particles[index], version, table)
     for position in range(index, len(particles)):
