@@ -156,7 +156,11 @@ def test_a_body_in_the_wrong_namespace_is_a_400_vcd_error(fresh_cloud, alice_ses
     response = requests.post(
         f"{fresh_cloud.url}/api/vApp/vapp-{ActIds.dr}/action/recomposeVApp",
         data=b"<RecomposeVAppParams/>",
-        headers={"Authorization": f"Bearer {alice_session.token}", "Accept": "application/*+xml;version=38.1"},
+        headers={
+            "Authorization": f"Bearer {alice_session.token}",
+            "Accept": "application/*+xml;version=38.1",
+            "Content-Type": "application/vnd.vmware.vcloud.recomposeVAppParams+xml",
+        },
     )
     assert response.status_code == 400
     assert etree.fromstring(response.content).tag == VCLOUD + "Error"

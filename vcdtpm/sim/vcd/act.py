@@ -7,7 +7,7 @@ import re
 from lxml import etree
 
 from vcdtpm.sim.inventory import SimTemplate, SimVApp, SimVm
-from vcdtpm.sim.vcd import errors
+from vcdtpm.sim.vcd import errors, schema
 from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.context import RequestContext
 from vcdtpm.sim.vcd.rules import access
@@ -28,13 +28,21 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=Fal
 
 
 def body(ctx: RequestContext, tag: str, ns: str = x.VCLOUD):
-    """The request's params document; 400 unless it is `tag` in namespace `ns`."""
+    """The request's params document, root `tag` in `ns`, checked before any effect: 415 unless the
+    Content-Type is the media type of that root, 400 unless the body is valid at the negotiated version."""
+    table = schema.load()
+    typedef = table.for_root(x.qn(ns, tag))
+    assert typedef is not None and typedef.media_type, f"no request schema for {tag}"
+    if ctx.request.mimetype != typedef.media_type.lower():
+        raise errors.unsupported_media_type(ctx.request.mimetype, typedef.media_type)
     try:
         element = etree.fromstring(ctx.request.get_data(), _PARSER)
     except etree.XMLSyntaxError as exc:
         raise errors.bad_request(f"The request body could not be parsed: {exc}.") from None
-    if element.tag != x.qn(ns, tag):
-        raise errors.bad_request(f"Expected element {tag} in namespace {ns}, got {element.tag}.")
+    try:
+        schema.validate(element, typedef.media_type, ctx.version, table)
+    except schema.SchemaViolation as exc:
+        raise errors.bad_request(exc.message) from None
     return element
 
 

@@ -57,6 +57,15 @@ def bad_request(message: str) -> VcdError:
     return VcdError(400, "BAD_REQUEST", message)
 
 
+def unsupported_media_type(sent: str, accepted: str) -> VcdError:
+    """415 for a body whose Content-Type is missing or not the operation's media type.
+
+    HTTP 415 is in vCD's status table; the minorErrorCode and the wording are not confirmed by a
+    captured vCD reply (see docs/FIDELITY-strict.md)."""
+    message = f"Unsupported media type '{sent or 'none'}'; this operation consumes {accepted}."
+    return VcdError(415, "UNSUPPORTED_MEDIA_TYPE", message)
+
+
 def not_acceptable(message: str) -> VcdError:
     return VcdError(406, "NOT_ACCEPTABLE", f"The request has invalid accept header: {message}")
 

@@ -42,8 +42,8 @@ def vms_list(ctx: RequestContext, vc_id: str):
 
 def _import_params(ctx: RequestContext, vc_id: str, tag: str):
     """(params, vcenter VM, target VDC, whether the source moves) of an import request."""
-    vcenter = _vcenter(ctx, vc_id)
     params = act.body(ctx, tag, x.VMEXT)
+    vcenter = _vcenter(ctx, vc_id)
     act.name_of(params)
     moref = act.text(params, "VmMoRef", x.VMEXT)
     vdc_ref = act.find(params, "Vdc", x.VMEXT)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from vcdtpm.sim.inventory import SimVApp, SimVdc, new_id
 from vcdtpm.sim.vcd import act, errors
+from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.context import RequestContext, Route
 from vcdtpm.sim.vcd.rules import access, items
 from vcdtpm.sim.vcd.rules.placement import (
@@ -20,8 +21,8 @@ from vcdtpm.sim.vcd.rules.placement import (
 
 
 def recompose(ctx: RequestContext, vapp_id: str):
-    vapp = access.vapp(ctx, vapp_id)
     params = act.body(ctx, "RecomposeVAppParams")
+    vapp = access.vapp(ctx, vapp_id)
     wanted = items.sourced_items(ctx, params) + items.create_items(params)
     if not wanted:
         raise errors.bad_request("RecomposeVAppParams: no SourcedItem or CreateItem.")
@@ -55,13 +56,13 @@ def _check_names(vapp: SimVApp, joining, inv) -> None:
 
 
 def clone(ctx: RequestContext, vdc_id: str):
-    vdc = access.vdc(ctx, vdc_id)
     params = act.body(ctx, "CloneVAppParams")
+    vdc = access.vdc(ctx, vdc_id)
     name = act.name_of(params)
     kind, source = act.source_entity(ctx, act.required(params, "Source"))
     if kind != "vapp":
         raise errors.bad_request("CloneVAppParams: the Source must be a vApp.")
-    delete, replace = act.flag(params, "IsSourceDelete", False), act.flag(params, "ReplaceTpm")
+    delete, replace = act.flag(params, "IsSourceDelete", False), _replace_tpm(params)
     made_id, inv = new_id(), ctx.inventory
 
     def effect():
@@ -69,11 +70,7 @@ def clone(ctx: RequestContext, vdc_id: str):
         if delete:
             for vm in vms:
                 check_carry(inv, vm, vdc)
-        copies = (
-            vms
-            if delete
-            else [clone_vm(inv, vm, vdc, REPLACE if replace else COPY, explicit=bool(replace)) for vm in vms]
-        )
+        copies = vms if delete else [_clone_member(inv, vm, vdc, replace.get(vm.id)) for vm in vms]
         target = new_vapp(inv, name, vdc, made_id)
         for vm in copies:
             if delete:
@@ -88,6 +85,22 @@ def clone(ctx: RequestContext, vdc_id: str):
     )
 
 
+def _replace_tpm(params) -> dict[str, bool | None]:
+    """ReplaceTpm per source VM: CloneVAppParams carries it in one SourcedItem per VM, the last
+    child of SourcedCompositionItemParamType (see docs/FIDELITY-strict.md, unconfirmed slot)."""
+    wanted = {}
+    for item in params.findall(x.qn(x.VCLOUD, "SourcedItem")):
+        kind, vm_id = act.source_href(act.required(item, "Source"))
+        if kind != "vm":
+            raise errors.bad_request("CloneVAppParams: a SourcedItem Source must be a VM of the source vApp.")
+        wanted[vm_id] = act.flag(item, "ReplaceTpm")
+    return wanted
+
+
+def _clone_member(inv, vm, vdc: SimVdc, replace: bool | None):
+    return clone_vm(inv, vm, vdc, REPLACE if replace else COPY, explicit=bool(replace))
+
+
 def _members(inv, vapp: SimVApp) -> list:
     if vapp.id not in inv.vapps:
         raise task_error(f"The vApp '{vapp.name}' no longer exists.", "NOT_FOUND", 404)
@@ -95,8 +108,8 @@ def _members(inv, vapp: SimVApp) -> list:
 
 
 def move(ctx: RequestContext, vdc_id: str):
-    vdc = access.vdc(ctx, vdc_id)
     params = act.body(ctx, "MoveVAppParams")
+    vdc = access.vdc(ctx, vdc_id)
     kind, source = act.source_entity(ctx, act.required(params, "Source"))
     if kind != "vapp":
         raise errors.bad_request("MoveVAppParams: the Source must be a vApp.")
@@ -122,8 +135,8 @@ def move(ctx: RequestContext, vdc_id: str):
 
 
 def compose(ctx: RequestContext, vdc_id: str):
-    vdc = access.vdc(ctx, vdc_id)
     params = act.body(ctx, "ComposeVAppParams")
+    vdc = access.vdc(ctx, vdc_id)
     name = act.name_of(params)
     wanted = items.sourced_items(ctx, params) + items.create_items(params)
     made_id, inv = new_id(), ctx.inventory
@@ -142,8 +155,8 @@ def compose(ctx: RequestContext, vdc_id: str):
 
 
 def instantiate(ctx: RequestContext, vdc_id: str):
-    vdc = access.vdc(ctx, vdc_id)
     params = act.body(ctx, "InstantiateVAppTemplateParams")
+    vdc = access.vdc(ctx, vdc_id)
     name = act.name_of(params)
     kind, template = act.source_entity(ctx, act.required(params, "Source"))
     if kind != "template":

@@ -20,8 +20,8 @@ from vcdtpm.sim.vcd.rules.placement import (
 
 
 def edit_tpm(ctx: RequestContext, vm_id: str):
-    vm = access.vm(ctx, vm_id)
     params = act.body(ctx, "TrustedPlatformModule")
+    vm = access.vm(ctx, vm_id)
     act.required(params, "TpmPresent")
     present = act.flag(params, "TpmPresent")
     inv = ctx.inventory
@@ -71,9 +71,9 @@ def power_off(ctx: RequestContext, vm_id: str):
 
 
 def create_vm(ctx: RequestContext, vdc_id: str):
-    """A standalone VM: like vCD, it lands in a vApp of its own."""
-    vdc = access.vdc(ctx, vdc_id)
+    """CreateVmParams: a standalone VM: like vCD, it lands in a vApp of its own."""
     params = act.body(ctx, "CreateVmParams")
+    vdc = access.vdc(ctx, vdc_id)
     name = act.name_of(params)
     spec = items.vm_spec(act.required(params, "CreateVm"))
     vm_id, inv = new_id(), ctx.inventory
@@ -90,8 +90,8 @@ def create_vm(ctx: RequestContext, vdc_id: str):
 
 
 def instantiate_vm(ctx: RequestContext, vdc_id: str):
+    params = act.body(ctx, "InstantiateVmTemplateParams")
     vdc = access.vdc(ctx, vdc_id)
-    params = act.body(ctx, "InstantiateVmFromTemplateParams")
     name = act.name_of(params)
     item = act.required(params, "SourcedVmTemplateItem")
     kind, source = act.source_entity(ctx, act.required(item, "Source"))
