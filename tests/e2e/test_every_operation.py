@@ -248,8 +248,19 @@ def test_capture_vapp_records_the_tpm_provisioning_on_the_template(http, alice, 
     assert (template.provenance.value, template.tpm_provisioning.value) == ("captured", "replace")
 
 
-def test_capture_vm_makes_a_template_of_one_vm(http, alice, world):
+def test_capture_vm_makes_a_template_of_a_standalone_vm(http, alice, world):
+    made = succeeded(http, alice, {"operation": "create_vm", "target": {"vdc": urn("vdc", "acme-a")}, "vm": WIN})
     result = succeeded(
+        http,
+        alice,
+        {"operation": "capture_vm", "source": {"vm": made["vm"]}, "target": {"catalog": urn("catalog", "gold")}},
+    )
+    template = world.templates[uuid_of(result["template"])]
+    assert len(template.vms) == 1 and template.provenance.value == "captured"
+
+
+def test_capture_vm_of_a_vm_sharing_its_vapp_is_refused(http, alice):
+    done = run(
         http,
         alice,
         {
@@ -258,8 +269,7 @@ def test_capture_vm_makes_a_template_of_one_vm(http, alice, world):
             "target": {"catalog": urn("catalog", "gold")},
         },
     )
-    template = world.templates[uuid_of(result["template"])]
-    assert len(template.vms) == 1 and template.provenance.value == "captured"
+    assert done["status"] == "failed" and "captures a whole vApp" in done["error"]["detail"], done
 
 
 def test_a_template_from_ovf_is_of_ovf_provenance(http, alice, world):

@@ -6,6 +6,7 @@ import pytest
 
 from tests.adapters.vcd.acting import URN, run, uuid_of
 from tests.smallcloud import PASSWORD, ActIds, Ids
+from vcdtpm.domain.errors import Invalid
 from vcdtpm.domain.model import Power, Provenance, TpmMode
 
 OVF_WITH_TPM = """<?xml version="1.0"?>
@@ -152,7 +153,8 @@ def test_capture_vapp_records_the_tpm_provisioning_on_the_template(
     assert captured.tpm.identity == fresh_cloud.inventory.vms[Ids.web1].tpm.identity
 
 
-def test_capture_vm_makes_a_template_of_one_vm(fresh_cloud, adapter, alice_session):
+def test_capture_vm_makes_a_template_of_a_vm_alone_in_its_vapp(fresh_cloud, adapter, alice_session):
+    fresh_cloud.inventory.vapps[Ids.web].vms = [Ids.web1]
     state = run(
         adapter,
         alice_session,
@@ -161,6 +163,13 @@ def test_capture_vm_makes_a_template_of_one_vm(fresh_cloud, adapter, alice_sessi
     )
     template = made(fresh_cloud, state, "template")
     assert [vm.name for vm in vms_of(fresh_cloud, template)] == ["web-1"]
+
+
+def test_capture_vm_of_a_vm_sharing_its_vapp_is_refused_before_sending(fresh_cloud, adapter, alice_session):
+    params = {"source": {"vm": URN("vm", Ids.web1)}, "target": {"catalog": URN("catalog", Ids.gold)}}
+    with pytest.raises(Invalid, match="captures a whole vApp"):
+        adapter.start(alice_session, "capture_vm", params, "req-1")
+    assert fresh_cloud.app.requests.count("/api/catalog/", "POST") == 0
 
 
 def test_add_tpm_gives_a_powered_off_efi_vm_a_new_vtpm_and_remove_takes_it(fresh_cloud, adapter, alice_session):

@@ -109,9 +109,15 @@ def _vdc_action(call: Call, action: str) -> str:
 
 
 def copy_vapp(call: Call) -> Request:
+    """cloneVApp with one SourcedItem per VM of the source vApp, each carrying ReplaceTpm.
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/operations/POST-CloneVApp.html
+    """
     source = call.href(call.src("vapp"), "vapp")
-    body = bodies.clone_vapp(call.name_of(source, "vApp", "-copy"), source, replace_flag(call.params))
-    return _vdc_action(call, "cloneVApp"), body, bodies.CLONE
+    vapp = call.read(source, "vApp", call.src("vapp"))
+    replace = replace_flag(call.params)
+    vms = [Sourced(vm.get("href"), replace_tpm=replace) for vm in parse.children_elements(vapp)]
+    name = field(call.params, "name") or vapp.get("name") + "-copy"
+    return _vdc_action(call, "cloneVApp"), bodies.clone_vapp(name, source, vms), bodies.CLONE
 
 
 def move_vapp(call: Call) -> Request:
@@ -164,12 +170,42 @@ def create_vm(call: Call) -> Request:
 
 def capture(source_kind: str):
     def build(call: Call) -> Request:
-        source = call.href(call.src(source_kind), source_kind)
         url = call.href(call.dst("catalog"), "catalog") + "/action/captureVApp"
         copy = field(call.params, "tpm") != "replace"
-        return url, bodies.capture(call.name_of(source, source_kind), source, copy), bodies.CAPTURE
+        if source_kind == "vm":
+            name, vapp, vm = _capture_vm_source(call)
+            return url, bodies.capture(name, vapp, copy, vm=vm), bodies.CAPTURE
+        source = call.href(call.src("vapp"), "vapp")
+        return url, bodies.capture(call.name_of(source, "vApp"), source, copy), bodies.CAPTURE
 
     return build
+
+
+def _capture_vm_source(call: Call) -> tuple[str, str, str]:
+    """(name, parent vApp href, VM href) for capturing one VM.
+
+    captureVApp takes a vApp as Source and captures every VM in it; CaptureVmParams only
+    customizes a VM of that vApp, it does not narrow the capture
+    (https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/operations/POST-CaptureVApp-catalog.html,
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/types/CaptureVmParamsType.html).
+    A standalone VM is captured through its own (hidden) parent vApp, as the terraform
+    provider documents (https://registry.terraform.io/providers/vmware/vcd/latest/docs/resources/catalog_vapp_template).
+    A VM that shares its vApp with other VMs would drag them into the template, so this
+    product refuses it: capture the vApp instead.
+    """
+    vm_href = call.href(call.src("vm"), "vm")
+    vm = call.read(vm_href, "VM", call.src("vm"))
+    vapp_href = parse.link(vm, "up")
+    vapp = call.read(vapp_href, "vApp", call.src("vm"))
+    mine = urns.from_href(vm_href)
+    others = [v.get("name") for v in parse.children_elements(vapp) if urns.from_href(v.get("href")) != mine]
+    if others:
+        raise Invalid(
+            "source.vm",
+            f"shares vApp '{vapp.get('name')}' with {', '.join(others)}; Cloud Director captures "
+            "a whole vApp, so capture that vApp instead",
+        )
+    return field(call.params, "name") or vm.get("name"), vapp_href, vm_href
 
 
 def create_vapp_from_ovf(call: Call) -> Request:

@@ -54,6 +54,12 @@ def text(element, tag: str, ns: str = x.VCLOUD) -> str | None:
     return found.text.strip() if found is not None and found.text else None
 
 
+def refuse_child(element, tag: str, ns: str = x.VCLOUD) -> None:
+    """400 as vCD's schema validation answers an element its type does not declare."""
+    if find(element, tag, ns) is not None:
+        raise errors.bad_request(f"cvc-complex-type.2.4.a: Invalid content was found starting with element '{tag}'.")
+
+
 def flag(element, tag: str, default: bool | None = None) -> bool | None:
     value = text(element, tag)
     if value is None:

@@ -16,20 +16,25 @@ from vcdtpm.sim.vcd.rules.placement import COPY, VmSpec, clone_vm, new_vapp, new
 
 
 def capture(ctx: RequestContext, catalog_id: str):
-    """CaptureVAppParams: Source a vApp, or a VM for a standalone VM; CopyTpmOnInstantiate
-    (default true) becomes the template's TPM provisioning."""
+    """CaptureVAppParams: Source a vApp, whose every VM is captured; CaptureVmParams only
+    names VMs of it to customize; CopyTpmOnInstantiate (default true here) becomes the
+    template's TPM provisioning.
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/operations/POST-CaptureVApp-catalog.html
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/types/CaptureVAppParamsType.html
+    """
     catalog = access.catalog(ctx, catalog_id)
     params = act.body(ctx, "CaptureVAppParams")
     name = act.name_of(params)
     kind, source = act.source_entity(ctx, act.required(params, "Source"))
-    if kind not in ("vapp", "vm"):
-        raise errors.bad_request("CaptureVAppParams: the Source must be a vApp or a VM.")
+    if kind != "vapp":
+        raise errors.bad_request("CaptureVAppParams: the Source must be a vApp.")
+    _check_capture_vms(ctx, params, source)
     copy_tpm = act.flag(params, "CopyTpmOnInstantiate", True)
     made_id, inv = new_id(), ctx.inventory
 
     def effect():
-        vms = [inv.vms[i] for i in inv.vapps[source.id].vms] if kind == "vapp" else [source]
-        vdc = inv.vdcs[catalog.vdc or _vdc_of(inv, vms[0])]
+        vms = [inv.vms[i] for i in inv.vapps[source.id].vms]
+        vdc = inv.vdcs[catalog.vdc or source.vdc]
         copies = [clone_vm(inv, vm, vdc, COPY) for vm in vms]
         template = new_template(inv, catalog, name, vdc, Provenance.CAPTURED, made_id)
         template.tpm_provisioning = TpmMode.COPY if copy_tpm else TpmMode.REPLACE
@@ -45,8 +50,12 @@ def capture(ctx: RequestContext, catalog_id: str):
     )
 
 
-def _vdc_of(inv, vm: SimVm) -> str:
-    return inv.vapps[vm.vapp].vdc
+def _check_capture_vms(ctx: RequestContext, params, vapp) -> None:
+    """Each CaptureVmParams/Source must be a VM of the captured vApp."""
+    for element in params.findall(x.qn(x.VCLOUD, "CaptureVmParams")):
+        kind, vm = act.source_entity(ctx, act.required(element, "Source"))
+        if kind != "vm" or vm.id not in vapp.vms:
+            raise errors.bad_request("CaptureVmParams: the Source must be a VM of the captured vApp.")
 
 
 def new_template(

@@ -55,13 +55,19 @@ def _check_names(vapp: SimVApp, joining, inv) -> None:
 
 
 def clone(ctx: RequestContext, vdc_id: str):
+    """CloneVAppParams: Source a vApp; the TPM intent is per VM, SourcedItem/ReplaceTpm
+    (CloneVAppParams itself has no ReplaceTpm child).
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/operations/POST-CloneVApp.html
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/types/InstantiateVAppParamsType.html
+    """
     vdc = access.vdc(ctx, vdc_id)
     params = act.body(ctx, "CloneVAppParams")
     name = act.name_of(params)
+    act.refuse_child(params, "ReplaceTpm")
     kind, source = act.source_entity(ctx, act.required(params, "Source"))
     if kind != "vapp":
         raise errors.bad_request("CloneVAppParams: the Source must be a vApp.")
-    delete, replace = act.flag(params, "IsSourceDelete", False), act.flag(params, "ReplaceTpm")
+    delete, replace = act.flag(params, "IsSourceDelete", False), _replace_per_vm(ctx, params, source)
     made_id, inv = new_id(), ctx.inventory
 
     def effect():
@@ -69,11 +75,7 @@ def clone(ctx: RequestContext, vdc_id: str):
         if delete:
             for vm in vms:
                 check_carry(inv, vm, vdc)
-        copies = (
-            vms
-            if delete
-            else [clone_vm(inv, vm, vdc, REPLACE if replace else COPY, explicit=bool(replace)) for vm in vms]
-        )
+        copies = vms if delete else [_clone_member(inv, vm, vdc, replace.get(vm.id)) for vm in vms]
         target = new_vapp(inv, name, vdc, made_id)
         for vm in copies:
             if delete:
@@ -86,6 +88,20 @@ def clone(ctx: RequestContext, vdc_id: str):
     return act.accepted(
         ctx, "vdcCopyVapp", f"Copying Virtual Application {source.name}", vdc.org, ("vapp", made_id, name), effect
     )
+
+
+def _replace_per_vm(ctx: RequestContext, params, source: SimVApp) -> dict[str, bool | None]:
+    """ReplaceTpm of each SourcedItem, by VM id; each must name a VM of the source vApp."""
+    replace = {}
+    for item in items.sourced_items(ctx, params):
+        if item.source_kind != "vm" or item.source.id not in source.vms:
+            raise errors.bad_request(f"SourcedItem: the VM '{item.source.name}' is not in vApp '{source.name}'.")
+        replace[item.source.id] = item.replace_tpm
+    return replace
+
+
+def _clone_member(inv, vm, vdc: SimVdc, replace: bool | None):
+    return clone_vm(inv, vm, vdc, REPLACE if replace else COPY, explicit=bool(replace))
 
 
 def _members(inv, vapp: SimVApp) -> list:
