@@ -191,12 +191,25 @@ def tpm_section(present: bool):
     return element
 
 
-def with_ovf(tag: str, name: str, ovf: str):
-    """InstantiateOvfParams / UploadVAppTemplateParams carrying the OVF Envelope itself."""
-    element = _root(tag, name=name)
+def instantiate_ovf(name: str):
+    """InstantiateOvfParams without the OVF: the descriptor goes to the upload link of the
+    VApp vCD answers with.
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/types/InstantiateOvfParamsType.html
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/operations/POST-InstantiateOvf.html
+    """
+    element = _root("InstantiateOvfParams", name=name, deploy=False, powerOn=False)
     _sub(element, "Description", "")
-    parser = etree.XMLParser(resolve_entities=False, no_network=True)
-    element.append(etree.fromstring(ovf.encode(), parser))
+    _sub(element, "AllEULAsAccepted", True)
+    return element
+
+
+def upload_template(name: str):
+    """UploadVAppTemplateParams (Description, VdcStorageProfile): no OVF inside; the
+    descriptor goes to the upload link of the template the CatalogItem names.
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/types/UploadVAppTemplateParamsType.html
+    """
+    element = _root("UploadVAppTemplateParams", name=name, manifestRequired=False)
+    _sub(element, "Description", "")
     return element
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lxml import etree
 from pyvcloud.vcd.client import Client
 
 from vcdtpm.adapters.vcd import bodies, parse, urns
@@ -71,7 +72,21 @@ def vapp_vm_href(call: Call, vapp_urn: str, vm_name: str) -> str:
 
 
 def ovf_name(call: Call) -> str:
-    return field(call.params, "name") or read_ovf(call.params["ovf"])[0].name
+    """The entity's name (the OVF's first VM unless named); an OVF that references files is
+    refused: this product uploads a descriptor only, and vCD would wait for every file the
+    descriptor references (each PUT to its own upload link) before it ever finishes.
+    https://docs.vmware.com/en/VMware-Cloud-Director/10.6/VMware-Cloud-Director-API-Programming-Guide/GUID-67949F56-5AF3-4B70-8B8B-07E18849A598.html
+    """
+    ovf = call.params["ovf"]
+    systems = read_ovf(ovf)
+    if referenced_files(ovf):
+        raise Invalid("ovf", "references files (disks); only a self-contained OVF descriptor can be uploaded")
+    return field(call.params, "name") or systems[0].name
+
+
+def referenced_files(ovf: str) -> list[str]:
+    root = etree.fromstring(ovf.encode(), etree.XMLParser(resolve_entities=False, no_network=True))
+    return [f.get(f"{{{bodies.OVF}}}href") for f in root.iterfind(f"{{{bodies.OVF}}}References/{{{bodies.OVF}}}File")]
 
 
 def sourced_vm(call: Call, kind: str) -> Sourced:
@@ -209,14 +224,13 @@ def _capture_vm_source(call: Call) -> tuple[str, str, str]:
 
 
 def create_vapp_from_ovf(call: Call) -> Request:
-    body = bodies.with_ovf("InstantiateOvfParams", ovf_name(call), call.params["ovf"])
+    body = bodies.instantiate_ovf(ovf_name(call))
     return _vdc_action(call, "instantiateOvf"), body, bodies.INSTANTIATE_OVF
 
 
 def create_template_from_ovf(call: Call) -> Request:
     url = call.href(call.dst("catalog"), "catalog") + "/action/upload"
-    body = bodies.with_ovf("UploadVAppTemplateParams", ovf_name(call), call.params["ovf"])
-    return url, body, bodies.UPLOAD
+    return url, bodies.upload_template(ovf_name(call)), bodies.UPLOAD
 
 
 def edit_tpm(call: Call) -> Request:

@@ -76,6 +76,7 @@ class VcdSimulator:
         self.sessions = SessionStore()
         self.tasks = TaskStore(task_delay)
         self.requests = RequestLog()
+        self.uploads: dict = {}  # template or vApp id -> its pending OVF upload (sim/vcd/uploads.py)
         self._routes = list(routes)
         rules = [Rule(r.rule, endpoint=i, methods=[r.method]) for i, r in enumerate(self._routes)]
         self._map = Map(rules, converters={"uuid": UuidConverter}, strict_slashes=False)

@@ -1,18 +1,17 @@
-"""Template and OVF actions: captureVApp, catalog upload, instantiateOvf, vCenter imports."""
+"""Template and OVF actions: captureVApp (202 Task), catalog upload (201 CatalogItem), instantiateOvf (201 VApp)."""
 
 from __future__ import annotations
 
-from lxml import etree
-
-from vcdtpm.app.ovf import read_ovf
-from vcdtpm.domain.errors import Invalid
 from vcdtpm.domain.model import Provenance, TpmMode
 from vcdtpm.sim.inventory import SimCatalog, SimTemplate, SimVdc, SimVm, new_id
 from vcdtpm.sim.vcd import act, errors
 from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.context import RequestContext, Route
+from vcdtpm.sim.vcd.created import template_created, vapp_created
+from vcdtpm.sim.vcd.ids import catalog_item_id
 from vcdtpm.sim.vcd.rules import access
-from vcdtpm.sim.vcd.rules.placement import COPY, VmSpec, clone_vm, new_vapp, new_vm, place_in_vapp
+from vcdtpm.sim.vcd.rules.placement import COPY, clone_vm, new_vapp, new_vm, place_in_vapp
+from vcdtpm.sim.vcd.views.tenant import render_catalog_item
 
 
 def capture(ctx: RequestContext, catalog_id: str):
@@ -75,55 +74,54 @@ def fill_template(inv, template: SimTemplate, vms: list[SimVm]) -> tuple[str, st
     return template.id, template.name
 
 
-def _ovf_specs(params) -> list[VmSpec]:
-    """The VMs of the OVF Envelope carried in the params; a vmware.vtpm item means a vTPM."""
-    envelope = act.required(params, "Envelope", x.OVF)
-    try:
-        systems = read_ovf(etree.tostring(envelope).decode())
-    except Invalid as exc:
-        raise errors.bad_request(f"The OVF descriptor is not valid: {exc}.") from None
-    return [VmSpec(s.name, s.guest_os, s.firmware, s.hardware_version, s.tpm_present) for s in systems]
-
-
 def instantiate_ovf(ctx: RequestContext, vdc_id: str):
-    """InstantiateOvfParams; simplified: the OVF Envelope travels inside the params rather
-    than in a second upload to the link vCD would answer with."""
+    """InstantiateOvfParams (no OVF inside: an Envelope child is refused): 201 with the VApp,
+    its Task and a Files/File upload link for the descriptor; the task runs once the
+    descriptor (and any file it references) has been PUT there (sim/vcd/uploads.py).
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/operations/POST-InstantiateOvf.html
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/types/InstantiateOvfParamsType.html
+    """
     vdc = access.vdc(ctx, vdc_id)
     params = act.body(ctx, "InstantiateOvfParams")
-    name, specs = act.name_of(params), _ovf_specs(params)
-    made_id, inv = new_id(), ctx.inventory
+    act.refuse_child(params, "Envelope", x.OVF)
+    name, made_id, inv = act.name_of(params), new_id(), ctx.inventory
 
-    def effect():
-        made = [new_vm(inv, spec, vdc) for spec in specs]
-        vapp = new_vapp(inv, name, vdc, made_id)
-        for vm in made:
-            place_in_vapp(inv, vm, vapp)
-        return "vapp", vapp.id, vapp.name
+    def effect_for(specs):
+        def effect():
+            made = [new_vm(inv, spec, vdc) for spec in specs]
+            vapp = new_vapp(inv, name, vdc, made_id)
+            for vm in made:
+                place_in_vapp(inv, vm, vapp)
+            return "vapp", vapp.id, vapp.name
 
-    return act.accepted(
-        ctx, "vdcUploadOvfContents", f"Creating Virtual Application {name}", vdc.org, ("vapp", made_id, name), effect
-    )
+        return effect
+
+    operation = ("vdcUploadOvfContents", f"Creating Virtual Application {name}")
+    return vapp_created(ctx, vdc, name, made_id, operation, None, effect_for)
 
 
 def upload(ctx: RequestContext, catalog_id: str):
-    """UploadVAppTemplateParams carrying the OVF Envelope (same simplification)."""
+    """UploadVAppTemplateParams (Description, VdcStorageProfile; an Envelope is refused):
+    201 with the CatalogItem, Location the item; its Entity, the new template, carries the
+    task and the descriptor's upload link.
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/operations/POST-UploadVAppTemplate.html
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/types/UploadVAppTemplateParamsType.html
+    """
     catalog = access.catalog(ctx, catalog_id)
     params = act.body(ctx, "UploadVAppTemplateParams")
-    name, specs = act.name_of(params), _ovf_specs(params)
-    vdc = _catalog_vdc(ctx, catalog)
-    made_id, inv = new_id(), ctx.inventory
+    act.refuse_child(params, "Envelope", x.OVF)
+    name, vdc, inv = act.name_of(params), _catalog_vdc(ctx, catalog), ctx.inventory
+    template = SimTemplate(name, catalog.org, catalog.id, vdc.id, Provenance.OVF)
 
-    def effect():
-        template = new_template(inv, catalog, name, vdc, Provenance.OVF, made_id)
-        return "vapptemplate", *fill_template(inv, template, [new_vm(inv, s, vdc) for s in specs])
+    def effect_for(specs):
+        return lambda: ("vapptemplate", *fill_template(inv, template, [new_vm(inv, s, vdc) for s in specs]))
 
-    return act.accepted(
-        ctx,
-        "vdcUploadOvfContents",
-        f"Uploading vApp template {name}",
-        catalog.org,
-        ("vapptemplate", made_id, name),
-        effect,
+    template_created(
+        ctx, template, catalog, ("vdcUploadOvfContents", f"Uploading vApp template {name}"), None, effect_for
+    )
+    item_id = catalog_item_id(template.id)
+    return act.created(
+        ctx, ctx.hrefs.catalog_item(item_id), render_catalog_item(ctx, item_id, template), x.CATALOG_ITEM
     )
 
 

@@ -1,10 +1,11 @@
-"""vApp actions: recomposeVApp, cloneVApp, moveVApp, composeVApp, instantiateVAppTemplate."""
+"""vApp actions: recomposeVApp, moveVApp (202 Task); cloneVApp, composeVApp, instantiateVAppTemplate (201 VApp)."""
 
 from __future__ import annotations
 
 from vcdtpm.sim.inventory import SimVApp, SimVdc, new_id
 from vcdtpm.sim.vcd import act, errors
 from vcdtpm.sim.vcd.context import RequestContext, Route
+from vcdtpm.sim.vcd.created import vapp_created
 from vcdtpm.sim.vcd.rules import access, items
 from vcdtpm.sim.vcd.rules.placement import (
     COPY,
@@ -20,6 +21,7 @@ from vcdtpm.sim.vcd.rules.placement import (
 
 
 def recompose(ctx: RequestContext, vapp_id: str):
+    """202 with a Task: https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/operations/POST-RecomposeVApp.html"""
     vapp = access.vapp(ctx, vapp_id)
     params = act.body(ctx, "RecomposeVAppParams")
     wanted = items.sourced_items(ctx, params) + items.create_items(params)
@@ -85,9 +87,7 @@ def clone(ctx: RequestContext, vdc_id: str):
             inv.vapps.pop(source.id, None)
         return "vapp", target.id, target.name
 
-    return act.accepted(
-        ctx, "vdcCopyVapp", f"Copying Virtual Application {source.name}", vdc.org, ("vapp", made_id, name), effect
-    )
+    return vapp_created(ctx, vdc, name, made_id, ("vdcCopyVapp", f"Copying Virtual Application {source.name}"), effect)
 
 
 def _replace_per_vm(ctx: RequestContext, params, source: SimVApp) -> dict[str, bool | None]:
@@ -111,6 +111,7 @@ def _members(inv, vapp: SimVApp) -> list:
 
 
 def move(ctx: RequestContext, vdc_id: str):
+    """202 with a Task: https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/operations/POST-MoveVApp.html"""
     vdc = access.vdc(ctx, vdc_id)
     params = act.body(ctx, "MoveVAppParams")
     kind, source = act.source_entity(ctx, act.required(params, "Source"))
@@ -152,9 +153,7 @@ def compose(ctx: RequestContext, vdc_id: str):
             place_in_vapp(inv, vm, target)
         return "vapp", target.id, target.name
 
-    return act.accepted(
-        ctx, "vdcComposeVapp", f"Composing Virtual Application {name}", vdc.org, ("vapp", made_id, name), effect
-    )
+    return vapp_created(ctx, vdc, name, made_id, ("vdcComposeVapp", f"Composing Virtual Application {name}"), effect)
 
 
 def instantiate(ctx: RequestContext, vdc_id: str):
@@ -169,9 +168,8 @@ def instantiate(ctx: RequestContext, vdc_id: str):
     def effect():
         return "vapp", *instantiate_into(inv, template, vdc, name, made_id)
 
-    return act.accepted(
-        ctx, "vdcInstantiateVapp", f"Creating Virtual Application {name}", vdc.org, ("vapp", made_id, name), effect
-    )
+    operation = ("vdcInstantiateVapp", f"Creating Virtual Application {name}")
+    return vapp_created(ctx, vdc, name, made_id, operation, effect)
 
 
 def instantiate_into(inv, template, vdc: SimVdc, name: str, vapp_id: str) -> tuple[str, str]:
