@@ -40,6 +40,7 @@ class LoggedRequest:
     path: str
     query: str
     body: bytes = b""
+    content_type: str = ""
 
 
 class RequestLog:
@@ -51,7 +52,8 @@ class RequestLog:
 
     def record(self, request: Request) -> None:
         body = request.get_data(cache=True) if request.method in ("POST", "PUT") else b""
-        entry = LoggedRequest(request.method, request.path, request.query_string.decode("latin-1"), body)
+        query = request.query_string.decode("latin-1")
+        entry = LoggedRequest(request.method, request.path, query, body, request.headers.get("Content-Type", ""))
         with self._lock:
             self._entries.append(entry)
 
