@@ -87,6 +87,16 @@ class TaskState:
         return self.status in ("success", "error", "aborted", "canceled")
 
 
+@dataclass(frozen=True)
+class StepIntent:
+    """What the journal knows of a step that may have been sent: its kind, its params and
+    when it was first issued; enough to find its task by what Cloud Director records."""
+
+    kind: str
+    params: dict
+    since: datetime | None = None
+
+
 class CloudDirector(abc.ABC):
     """Cloud Director as the service sees it.
 
@@ -150,19 +160,20 @@ class CloudDirector(abc.ABC):
     @abc.abstractmethod
     def start(self, session: Session, kind: str, params: dict, request_id: str) -> str:
         """Send the Cloud Director request for one step (`kind` is an operation
-        name or `edit_tpm`) and return the href of the Task it answered with.
-        `request_id` goes out as X-VMWARE-VCLOUD-CLIENT-REQUEST-ID so that
-        `find_task` can re-attach after a crash. Raises `BackendError` when Cloud
-        Director refuses the request outright."""
+        name or `edit_tpm`) and return what to follow with `task`: the href of the
+        Task it answered with, or of the new entity whose Tasks carry it.
+        `request_id` goes out as X-VMWARE-VCLOUD-CLIENT-REQUEST-ID (log correlation
+        only). Raises `BackendError` when Cloud Director refuses the request outright."""
 
     @abc.abstractmethod
     def task(self, session: Session, href: str) -> TaskState:
-        """Read a task's status, progress, error and the URNs it produced."""
+        """Read a task's status, progress, error and the URNs it produced (`href` is
+        a task's or an entity's, as `start` answered)."""
 
     @abc.abstractmethod
-    def find_task(self, session: Session, request_id: str) -> str | None:
-        """The href of the task started with `request_id`, or None if Cloud
-        Director never received that request."""
+    def find_task(self, session: Session, request_id: str, intent: StepIntent | None = None) -> str | None:
+        """The href of the task of a step that may have been sent (`intent` says
+        what it was), or None if Cloud Director never received that request."""
 
 
 @dataclass(frozen=True)

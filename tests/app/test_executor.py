@@ -44,7 +44,7 @@ class ScriptedCloud:
             return TaskState(href, "error", 100, "Cannot remove the TPM of a powered-on VM: power it off first.")
         return TaskState(href, "success", 100, None, {"vm": "urn:vcloud:vm:copy"})
 
-    def find_task(self, session, request_id):
+    def find_task(self, session, request_id, intent=None):
         return next((h for h, t in self.tasks.items() if t["request_id"] == request_id), None)
 
 

@@ -50,10 +50,6 @@ def test_create_vm_makes_a_new_vtpm(http, alice, world):
     assert vm.tpm is not None and vm.vcenter == "vc-a" and vm.name == "new-win"
 
 
-@pytest.mark.xfail(
-    reason="adapter sends InstantiateVmFromTemplateParams as root and media type; fixed on the adapter-fidelity branch",
-    strict=True,
-)
 def test_create_vm_from_a_template_captured_with_replace_gets_a_new_identity(http, alice, world):
     result = succeeded(
         http,
@@ -86,10 +82,6 @@ def test_compose_copies_the_template_vtpm_and_creates_the_new_vm(http, alice, wo
     assert [vm.tpm.identity for vm in vms.values() if vm.tpm] == [identity(world, urn("vm", "win-cc"))]
 
 
-@pytest.mark.xfail(
-    reason="adapter sends an ovf:Envelope inside InstantiateOvfParams; fixed on the adapter-fidelity branch",
-    strict=True,
-)
 def test_a_vapp_from_ovf_gets_a_new_vtpm_where_the_ovf_asks_for_one(http, alice, world):
     result = succeeded(
         http, alice, {"operation": "create_vapp_from_ovf", "target": {"vdc": urn("vdc", "acme-a")}, "ovf": OVF_TPM}
@@ -256,12 +248,19 @@ def test_capture_vapp_records_the_tpm_provisioning_on_the_template(http, alice, 
     assert (template.provenance.value, template.tpm_provisioning.value) == ("captured", "replace")
 
 
-@pytest.mark.xfail(
-    reason="adapter sends the VM href as CaptureVAppParams/Source; fixed on the adapter-fidelity branch",
-    strict=True,
-)
-def test_capture_vm_makes_a_template_of_one_vm(http, alice, world):
+def test_capture_vm_makes_a_template_of_a_standalone_vm(http, alice, world):
+    made = succeeded(http, alice, {"operation": "create_vm", "target": {"vdc": urn("vdc", "acme-a")}, "vm": WIN})
     result = succeeded(
+        http,
+        alice,
+        {"operation": "capture_vm", "source": {"vm": made["vm"]}, "target": {"catalog": urn("catalog", "gold")}},
+    )
+    template = world.templates[uuid_of(result["template"])]
+    assert len(template.vms) == 1 and template.provenance.value == "captured"
+
+
+def test_capture_vm_of_a_vm_sharing_its_vapp_is_refused(http, alice):
+    done = run(
         http,
         alice,
         {
@@ -270,14 +269,9 @@ def test_capture_vm_makes_a_template_of_one_vm(http, alice, world):
             "target": {"catalog": urn("catalog", "gold")},
         },
     )
-    template = world.templates[uuid_of(result["template"])]
-    assert len(template.vms) == 1 and template.provenance.value == "captured"
+    assert done["status"] == "failed" and "captures a whole vApp" in done["error"]["detail"], done
 
 
-@pytest.mark.xfail(
-    reason="adapter sends an ovf:Envelope inside UploadVAppTemplateParams; fixed on the adapter-fidelity branch",
-    strict=True,
-)
 def test_a_template_from_ovf_is_of_ovf_provenance(http, alice, world):
     result = succeeded(
         http,

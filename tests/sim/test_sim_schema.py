@@ -238,7 +238,8 @@ def test_http_a_valid_clone_with_replace_tpm_per_sourced_item_is_accepted(fresh_
         f"<SourcedItem><Source href='{vm}'/><ReplaceTpm>true</ReplaceTpm></SourcedItem></CloneVAppParams>"
     )
     response = post(fresh_cloud.url, CLONE, body, MEDIA("cloneVAppParams"))
-    assert response.status_code == 202, response.text
+    assert response.status_code == 201, response.text  # the new VApp, its running Task under Tasks
+    assert "<VApp " in response.text and "<Tasks>" in response.text
 
 
 @pytest.mark.parametrize("media_type", [None, "application/xml", MEDIA("composeVAppParams")])

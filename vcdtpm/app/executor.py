@@ -16,6 +16,7 @@ from vcdtpm.ports import (
     OperationStatus,
     OperationView,
     Session,
+    StepIntent,
     StepStatus,
     StepView,
 )
@@ -27,9 +28,10 @@ class Executor:
     """Claims operations from the journal and carries out their steps.
 
     A step goes pending -> issuing (journaled before the request leaves) ->
-    running (the vCD task href journaled) -> succeeded/failed. After a crash, a
-    running step is re-attached to its task and an issuing one is looked up by
-    its client request id, so no request is ever sent twice.
+    running (the vCD task or new entity href journaled) -> succeeded/failed. After
+    a crash, a running step is re-attached to what was journaled and an issuing one
+    is looked up by what Cloud Director records of its task (`find_task` with the
+    step's intent), so no request is ever sent twice.
     """
 
     def __init__(
@@ -98,7 +100,8 @@ class Executor:
         request_id = f"{op.id}-{step.index}"
         href = step.task
         if href is None and step.status is StepStatus.ISSUING:
-            href = self.cloud.find_task(session, request_id)
+            intent = StepIntent(step.kind, resolve_refs(step.params, results), step.started_at)
+            href = self.cloud.find_task(session, request_id, intent)
             if href is not None:  # sent before the crash, never journaled
                 self.journal.step_attached(op.id, step.index, self.worker, href)
         if href is None:

@@ -6,6 +6,7 @@ import pytest
 
 from tests.adapters.vcd.acting import URN, run, uuid_of
 from tests.smallcloud import PASSWORD, ActIds, Ids
+from vcdtpm.domain.errors import Invalid
 from vcdtpm.domain.model import Power, Provenance, TpmMode
 
 OVF_WITH_TPM = """<?xml version="1.0"?>
@@ -152,11 +153,8 @@ def test_capture_vapp_records_the_tpm_provisioning_on_the_template(
     assert captured.tpm.identity == fresh_cloud.inventory.vms[Ids.web1].tpm.identity
 
 
-@pytest.mark.xfail(
-    reason="adapter sends the VM href as CaptureVAppParams/Source; fixed on the adapter-fidelity branch",
-    strict=True,
-)
-def test_capture_vm_makes_a_template_of_one_vm(fresh_cloud, adapter, alice_session):
+def test_capture_vm_makes_a_template_of_a_vm_alone_in_its_vapp(fresh_cloud, adapter, alice_session):
+    fresh_cloud.inventory.vapps[Ids.web].vms = [Ids.web1]
     state = run(
         adapter,
         alice_session,
@@ -165,6 +163,13 @@ def test_capture_vm_makes_a_template_of_one_vm(fresh_cloud, adapter, alice_sessi
     )
     template = made(fresh_cloud, state, "template")
     assert [vm.name for vm in vms_of(fresh_cloud, template)] == ["web-1"]
+
+
+def test_capture_vm_of_a_vm_sharing_its_vapp_is_refused_before_sending(fresh_cloud, adapter, alice_session):
+    params = {"source": {"vm": URN("vm", Ids.web1)}, "target": {"catalog": URN("catalog", Ids.gold)}}
+    with pytest.raises(Invalid, match="captures a whole vApp"):
+        adapter.start(alice_session, "capture_vm", params, "req-1")
+    assert fresh_cloud.app.requests.count("/api/catalog/", "POST") == 0
 
 
 def test_add_tpm_gives_a_powered_off_efi_vm_a_new_vtpm_and_remove_takes_it(fresh_cloud, adapter, alice_session):
@@ -207,10 +212,6 @@ def test_create_vm_lands_in_a_vapp_of_its_own(fresh_cloud, adapter, alice_sessio
     assert vapp.vms == [vm.id] and vapp.vdc == Ids.acme_a and vm.tpm is not None
 
 
-@pytest.mark.xfail(
-    reason="adapter sends InstantiateVmFromTemplateParams as root and media type; fixed on the adapter-fidelity branch",
-    strict=True,
-)
 def test_create_vm_from_template_replaces_as_an_ovf_template_says(fresh_cloud, adapter, alice_session):
     state = run(
         adapter,
@@ -236,10 +237,6 @@ def test_compose_vapp_builds_a_vapp_from_template_vms_and_new_vms(fresh_cloud, a
     assert sorted(vm.name for vm in vms_of(fresh_cloud, vapp)) == ["imported-tpl-vm", "new-1"]
 
 
-@pytest.mark.xfail(
-    reason="adapter sends an ovf:Envelope inside InstantiateOvfParams; fixed on the adapter-fidelity branch",
-    strict=True,
-)
 def test_create_vapp_from_ovf_gives_a_vtpm_placeholder_a_new_vtpm(fresh_cloud, adapter, alice_session):
     state = run(
         adapter, alice_session, "create_vapp_from_ovf", {"target": {"vdc": URN("vdc", Ids.acme_a)}, "ovf": OVF_WITH_TPM}
@@ -248,10 +245,6 @@ def test_create_vapp_from_ovf_gives_a_vtpm_placeholder_a_new_vtpm(fresh_cloud, a
     assert (vm.name, vm.tpm is not None, vm.key_provider) == ("app-1", True, "kp-gold")
 
 
-@pytest.mark.xfail(
-    reason="adapter sends an ovf:Envelope inside UploadVAppTemplateParams; fixed on the adapter-fidelity branch",
-    strict=True,
-)
 def test_create_template_from_ovf_marks_its_provenance_ovf(fresh_cloud, adapter, alice_session):
     state = run(
         adapter,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import uuid
 
 import pytest
 import requests
@@ -107,14 +106,6 @@ def test_a_tenant_cannot_import_from_vcenter(fresh_cloud, adapter, alice_session
             {"source": {"vcenter_vm": "legacy-1"}, "target": {"vdc": URN("vdc", Ids.acme_b)}},
             "r-2",
         )
-
-
-def test_a_task_is_found_again_by_its_client_request_id(fresh_cloud, adapter, alice_session):
-    request_id = str(uuid.uuid4())
-    href = adapter.start(alice_session, "copy_vm", COPY_TO_DR, request_id)
-    assert adapter.find_task(alice_session, request_id) == href
-    assert adapter.find_task(alice_session, str(uuid.uuid4())) is None
-    assert fresh_cloud.app.tasks.all()[0].request_id == request_id
 
 
 def test_the_task_effect_lands_exactly_once(fresh_cloud, adapter, alice_session):

@@ -45,6 +45,7 @@ from vcdtpm.ports import (
     CatalogRecord,
     CloudDirector,
     Session,
+    StepIntent,
     TaskState,
     TemplateRecord,
     VAppRecord,
@@ -216,8 +217,8 @@ class VcdAdapter(CloudDirector):
     def task(self, session: Session, href: str) -> TaskState:
         return self._actions.task(session, href)
 
-    def find_task(self, session: Session, request_id: str) -> str | None:
-        return self._actions.find_task(session, request_id)
+    def find_task(self, session: Session, request_id: str, intent: StepIntent | None = None) -> str | None:
+        return self._actions.find_task(session, request_id, intent)
 
 
 def _is_jwt(token: str) -> bool:

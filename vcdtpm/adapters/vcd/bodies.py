@@ -18,7 +18,8 @@ CLONE = _MEDIA("cloneVAppParams")
 MOVE = _MEDIA("moveVAppParams")
 COMPOSE = _MEDIA("composeVAppParams")
 INSTANTIATE = _MEDIA("instantiateVAppTemplateParams")
-INSTANTIATE_VM = _MEDIA("instantiateVmFromTemplateParams")
+# https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/types/InstantiateVmTemplateParamsType.html
+INSTANTIATE_VM = _MEDIA("instantiateVmTemplateParams")
 CREATE_VM = _MEDIA("CreateVmParams")
 CAPTURE = _MEDIA("captureVAppParams")
 TPM_SECTION = _MEDIA("TpmSection")
@@ -70,7 +71,9 @@ def _xs(value) -> str:
 
 
 def sourced_item(parent, item: Sourced) -> None:
-    """SourcedCompositionItemParam: Source, VmGeneralParams, ..., ReplaceTpm (API 37.2+)."""
+    """SourcedCompositionItemParam: Source, VmGeneralParams, ..., ReplaceTpm (API 37.2+) last.
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/types/SourcedCompositionItemParamType.html
+    """
     element = _sub(parent, "SourcedItem", sourceDelete=item.delete or None)
     _sub(element, "Source", href=item.href)
     if item.name:
@@ -116,13 +119,19 @@ def compose(name: str, sourced: list[Sourced] = (), create: list[VmSpec] = ()):
     return element
 
 
-def clone_vapp(name: str, source: str, replace_tpm: bool | None):
+def clone_vapp(name: str, source: str, vms: list[Sourced] = ()):
+    """CloneVAppParams (InstantiateVAppParamsType): Description, Source, IsSourceDelete, then
+    one SourcedItem per source VM; CloneVAppParams has no TPM child, the TPM intent is each
+    SourcedItem's ReplaceTpm.
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/types/CloneVAppParamsType.html
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/types/InstantiateVAppParamsType.html
+    """
     element = _root("CloneVAppParams", name=name, deploy=False, powerOn=False)
     _sub(element, "Description", "")
     _sub(element, "Source", href=source)
     _sub(element, "IsSourceDelete", False)
-    if replace_tpm is not None:
-        _sub(element, "ReplaceTpm", replace_tpm)
+    for item in vms:
+        sourced_item(element, item)
     return element
 
 
@@ -141,7 +150,13 @@ def instantiate_template(name: str, source: str):
 
 
 def instantiate_vm(name: str, template_vm: str, vm_name: str):
-    element = _root("InstantiateVmFromTemplateParams", name=name, powerOn=False)
+    """InstantiateVmTemplateParams: Description, SourcedVmTemplateItem (Source, VmGeneralParams),
+    AllEULAsAccepted.
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/types/InstantiateVmTemplateParamsType.html
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/types/SourcedVmTemplateParamsType.html
+    """
+    element = _root("InstantiateVmTemplateParams", name=name, powerOn=False)
+    _sub(element, "Description", "")
     item = _sub(element, "SourcedVmTemplateItem")
     _sub(item, "Source", href=template_vm)
     _sub(_sub(item, "VmGeneralParams"), "Name", vm_name)
@@ -155,10 +170,17 @@ def create_vm(spec: VmSpec):
     return element
 
 
-def capture(name: str, source: str, copy_tpm: bool):
+def capture(name: str, source: str, copy_tpm: bool, vm: str | None = None):
+    """CaptureVAppParams: Description, Source (a vApp), CaptureVmParams (Source = one of its
+    VMs), CopyTpmOnInstantiate (37.2+).
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/types/CaptureVAppParamsType.html
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/types/CaptureVmParamsType.html
+    """
     element = _root("CaptureVAppParams", name=name)
     _sub(element, "Description", "")
     _sub(element, "Source", href=source)
+    if vm is not None:
+        _sub(_sub(element, "CaptureVmParams"), "Source", href=vm)
     _sub(element, "CopyTpmOnInstantiate", copy_tpm)
     return element
 
@@ -169,12 +191,25 @@ def tpm_section(present: bool):
     return element
 
 
-def with_ovf(tag: str, name: str, ovf: str):
-    """InstantiateOvfParams / UploadVAppTemplateParams carrying the OVF Envelope itself."""
-    element = _root(tag, name=name)
+def instantiate_ovf(name: str):
+    """InstantiateOvfParams without the OVF: the descriptor goes to the upload link of the
+    VApp vCD answers with.
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/types/InstantiateOvfParamsType.html
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/operations/POST-InstantiateOvf.html
+    """
+    element = _root("InstantiateOvfParams", name=name, deploy=False, powerOn=False)
     _sub(element, "Description", "")
-    parser = etree.XMLParser(resolve_entities=False, no_network=True)
-    element.append(etree.fromstring(ovf.encode(), parser))
+    _sub(element, "AllEULAsAccepted", True)
+    return element
+
+
+def upload_template(name: str):
+    """UploadVAppTemplateParams (Description, VdcStorageProfile): no OVF inside; the
+    descriptor goes to the upload link of the template the CatalogItem names.
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/types/UploadVAppTemplateParamsType.html
+    """
+    element = _root("UploadVAppTemplateParams", name=name, manifestRequired=False)
+    _sub(element, "Description", "")
     return element
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lxml import etree
 from pyvcloud.vcd.client import Client
 
 from vcdtpm.adapters.vcd import bodies, parse, urns
@@ -71,7 +72,21 @@ def vapp_vm_href(call: Call, vapp_urn: str, vm_name: str) -> str:
 
 
 def ovf_name(call: Call) -> str:
-    return field(call.params, "name") or read_ovf(call.params["ovf"])[0].name
+    """The entity's name (the OVF's first VM unless named); an OVF that references files is
+    refused: this product uploads a descriptor only, and vCD would wait for every file the
+    descriptor references (each PUT to its own upload link) before it ever finishes.
+    https://docs.vmware.com/en/VMware-Cloud-Director/10.6/VMware-Cloud-Director-API-Programming-Guide/GUID-67949F56-5AF3-4B70-8B8B-07E18849A598.html
+    """
+    ovf = call.params["ovf"]
+    systems = read_ovf(ovf)
+    if referenced_files(ovf):
+        raise Invalid("ovf", "references files (disks); only a self-contained OVF descriptor can be uploaded")
+    return field(call.params, "name") or systems[0].name
+
+
+def referenced_files(ovf: str) -> list[str]:
+    root = etree.fromstring(ovf.encode(), etree.XMLParser(resolve_entities=False, no_network=True))
+    return [f.get(f"{{{bodies.OVF}}}href") for f in root.iterfind(f"{{{bodies.OVF}}}References/{{{bodies.OVF}}}File")]
 
 
 def sourced_vm(call: Call, kind: str) -> Sourced:
@@ -109,9 +124,15 @@ def _vdc_action(call: Call, action: str) -> str:
 
 
 def copy_vapp(call: Call) -> Request:
+    """cloneVApp with one SourcedItem per VM of the source vApp, each carrying ReplaceTpm.
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/operations/POST-CloneVApp.html
+    """
     source = call.href(call.src("vapp"), "vapp")
-    body = bodies.clone_vapp(call.name_of(source, "vApp", "-copy"), source, replace_flag(call.params))
-    return _vdc_action(call, "cloneVApp"), body, bodies.CLONE
+    vapp = call.read(source, "vApp", call.src("vapp"))
+    replace = replace_flag(call.params)
+    vms = [Sourced(vm.get("href"), replace_tpm=replace) for vm in parse.children_elements(vapp)]
+    name = field(call.params, "name") or vapp.get("name") + "-copy"
+    return _vdc_action(call, "cloneVApp"), bodies.clone_vapp(name, source, vms), bodies.CLONE
 
 
 def move_vapp(call: Call) -> Request:
@@ -164,23 +185,52 @@ def create_vm(call: Call) -> Request:
 
 def capture(source_kind: str):
     def build(call: Call) -> Request:
-        source = call.href(call.src(source_kind), source_kind)
         url = call.href(call.dst("catalog"), "catalog") + "/action/captureVApp"
         copy = field(call.params, "tpm") != "replace"
-        return url, bodies.capture(call.name_of(source, source_kind), source, copy), bodies.CAPTURE
+        if source_kind == "vm":
+            name, vapp, vm = _capture_vm_source(call)
+            return url, bodies.capture(name, vapp, copy, vm=vm), bodies.CAPTURE
+        source = call.href(call.src("vapp"), "vapp")
+        return url, bodies.capture(call.name_of(source, "vApp"), source, copy), bodies.CAPTURE
 
     return build
 
 
+def _capture_vm_source(call: Call) -> tuple[str, str, str]:
+    """(name, parent vApp href, VM href) for capturing one VM.
+
+    captureVApp takes a vApp as Source and captures every VM in it; CaptureVmParams only
+    customizes a VM of that vApp, it does not narrow the capture
+    (https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/operations/POST-CaptureVApp-catalog.html,
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/types/CaptureVmParamsType.html).
+    A standalone VM is captured through its own (hidden) parent vApp, as the terraform
+    provider documents (https://registry.terraform.io/providers/vmware/vcd/latest/docs/resources/catalog_vapp_template).
+    A VM that shares its vApp with other VMs would drag them into the template, so this
+    product refuses it: capture the vApp instead.
+    """
+    vm_href = call.href(call.src("vm"), "vm")
+    vm = call.read(vm_href, "VM", call.src("vm"))
+    vapp_href = parse.link(vm, "up")
+    vapp = call.read(vapp_href, "vApp", call.src("vm"))
+    mine = urns.from_href(vm_href)
+    others = [v.get("name") for v in parse.children_elements(vapp) if urns.from_href(v.get("href")) != mine]
+    if others:
+        raise Invalid(
+            "source.vm",
+            f"shares vApp '{vapp.get('name')}' with {', '.join(others)}; Cloud Director captures "
+            "a whole vApp, so capture that vApp instead",
+        )
+    return field(call.params, "name") or vm.get("name"), vapp_href, vm_href
+
+
 def create_vapp_from_ovf(call: Call) -> Request:
-    body = bodies.with_ovf("InstantiateOvfParams", ovf_name(call), call.params["ovf"])
+    body = bodies.instantiate_ovf(ovf_name(call))
     return _vdc_action(call, "instantiateOvf"), body, bodies.INSTANTIATE_OVF
 
 
 def create_template_from_ovf(call: Call) -> Request:
     url = call.href(call.dst("catalog"), "catalog") + "/action/upload"
-    body = bodies.with_ovf("UploadVAppTemplateParams", ovf_name(call), call.params["ovf"])
-    return url, body, bodies.UPLOAD
+    return url, bodies.upload_template(ovf_name(call)), bodies.UPLOAD
 
 
 def edit_tpm(call: Call) -> Request:

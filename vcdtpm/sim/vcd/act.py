@@ -1,8 +1,9 @@
-"""What every action shares: reading its params body, resolving hrefs, answering 202 with a Task."""
+"""What every action shares: reading its params, resolving hrefs, answering a Task or a new entity."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from lxml import etree
 
@@ -10,11 +11,11 @@ from vcdtpm.sim.inventory import SimTemplate, SimVApp, SimVm
 from vcdtpm.sim.vcd import errors, schema
 from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.context import RequestContext
+from vcdtpm.sim.vcd.errors import VcdError
 from vcdtpm.sim.vcd.rules import access
 from vcdtpm.sim.vcd.tasks import Effect, SimTask
 from vcdtpm.sim.vcd.views.tasks import task_element
 
-CLIENT_REQUEST_ID = "X-VMWARE-VCLOUD-CLIENT-REQUEST-ID"
 _UUID = r"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"
 _SOURCES = (
     ("vm", re.compile(rf"/vApp/vm-{_UUID}$")),
@@ -62,6 +63,12 @@ def text(element, tag: str, ns: str = x.VCLOUD) -> str | None:
     return found.text.strip() if found is not None and found.text else None
 
 
+def refuse_child(element, tag: str, ns: str = x.VCLOUD) -> None:
+    """400 as vCD's schema validation answers an element its type does not declare."""
+    if find(element, tag, ns) is not None:
+        raise errors.bad_request(f"cvc-complex-type.2.4.a: Invalid content was found starting with element '{tag}'.")
+
+
 def flag(element, tag: str, default: bool | None = None) -> bool | None:
     value = text(element, tag)
     if value is None:
@@ -102,18 +109,47 @@ def source_entity(ctx: RequestContext, element) -> tuple[str, SimVm | SimVApp | 
     return kind, lookups[kind]()
 
 
-def accepted(
+def start_task(
     ctx: RequestContext, operation_name: str, operation: str, org: str, owner: tuple[str, str, str], effect: Effect
-) -> object:
-    """Start a task that applies `effect` when it completes; answer 202 with it."""
-    task: SimTask = ctx.sim.tasks.create(
+) -> SimTask:
+    """A task that applies `effect` when it completes (None: it waits until given one)."""
+    return ctx.sim.tasks.create(
         operation_name=operation_name,
         operation=operation,
         org=org,
         user=ctx.who.user,
         owner=owner,
         effect=effect,
-        request_id=ctx.request.headers.get(CLIENT_REQUEST_ID),
     )
+
+
+def accepted(
+    ctx: RequestContext, operation_name: str, operation: str, org: str, owner: tuple[str, str, str], effect: Effect
+) -> object:
+    """202 Accepted with the Task and Location: the task, as vCD answers task operations
+    (e.g. https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/operations/POST-PowerOffVApp.html).
+    """
+    task = start_task(ctx, operation_name, operation, org, owner, effect)
     ctx.headers["Location"] = ctx.hrefs.task(task.id)
     return ctx.xml(task_element(ctx, task), x.TASK, status=202)
+
+
+def created(ctx: RequestContext, href: str, element, media_type: str) -> object:
+    """201 Created with the new entity (its running Task under Tasks) and Location: the entity.
+    https://docs.vmware.com/en/VMware-Cloud-Director/10.6/VMware-Cloud-Director-API-Programming-Guide/GUID-D2B2E6D4-7A92-4D1B-80C0-F32AE0CA3D11.html
+    """
+    ctx.headers["Location"] = href
+    return ctx.xml(element, media_type, status=201)
+
+
+def undone_on_failure(effect: Effect, undo: Callable[[], None]) -> Effect:
+    """`effect`, removing the entity made up front when the task fails."""
+
+    def run():
+        try:
+            return effect()
+        except VcdError:
+            undo()
+            raise
+
+    return run

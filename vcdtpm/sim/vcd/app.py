@@ -40,6 +40,7 @@ class LoggedRequest:
     path: str
     query: str
     body: bytes = b""
+    content_type: str = ""
 
 
 class RequestLog:
@@ -51,7 +52,8 @@ class RequestLog:
 
     def record(self, request: Request) -> None:
         body = request.get_data(cache=True) if request.method in ("POST", "PUT") else b""
-        entry = LoggedRequest(request.method, request.path, request.query_string.decode("latin-1"), body)
+        query = request.query_string.decode("latin-1")
+        entry = LoggedRequest(request.method, request.path, query, body, request.headers.get("Content-Type", ""))
         with self._lock:
             self._entries.append(entry)
 
@@ -76,6 +78,7 @@ class VcdSimulator:
         self.sessions = SessionStore()
         self.tasks = TaskStore(task_delay)
         self.requests = RequestLog()
+        self.uploads: dict = {}  # template or vApp id -> its pending OVF upload (sim/vcd/uploads.py)
         self._routes = list(routes)
         rules = [Rule(r.rule, endpoint=i, methods=[r.method]) for i, r in enumerate(self._routes)]
         self._map = Map(rules, converters={"uuid": UuidConverter}, strict_slashes=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from vcdtpm.sim.vcd import uploads
 from vcdtpm.sim.vcd.context import Route
 from vcdtpm.sim.vcd.views import admin as views_admin
 from vcdtpm.sim.vcd.views import auth as views_auth
@@ -25,6 +26,7 @@ VIEW_MODULES = (
     views_vm_actions,
     views_catalog_actions,
     views_import,
+    uploads,
 )
 
 

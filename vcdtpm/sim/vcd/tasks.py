@@ -39,7 +39,6 @@ class SimTask:
     progress: int = 0
     error: tuple[int, str, str] | None = None  # (status, minorErrorCode, message)
     result: tuple[str, str, str] | None = None  # (kind, id, name) of what it made
-    request_id: str | None = None  # X-VMWARE-VCLOUD-CLIENT-REQUEST-ID
     effect: Effect | None = field(default=None, repr=False)
     duration: float = 0.0
     created: float = field(default_factory=time.monotonic)

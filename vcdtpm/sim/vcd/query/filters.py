@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Callable
+from datetime import datetime
 
 Predicate = Callable[[dict], bool]
 
@@ -118,4 +119,11 @@ def _ordered(left: str, right: str):
     try:
         return float(left), float(right)
     except ValueError:
+        pass
+    try:  # xs:dateTime values (startDate, endDate) compare as instants
+        when = datetime.fromisoformat(left), datetime.fromisoformat(right)
+    except ValueError:
         return left.lower(), right.lower()
+    if (when[0].tzinfo is None) != (when[1].tzinfo is None):
+        return left.lower(), right.lower()
+    return when

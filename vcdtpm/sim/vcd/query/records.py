@@ -10,6 +10,7 @@ from vcdtpm.sim.inventory import SimVdc, SimVm
 from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.context import RequestContext
 from vcdtpm.sim.vcd.ids import catalog_item_id, datastore_id, datastore_moref, provider_vdc_id, urn
+from vcdtpm.sim.vcd.query.task_records import TASK_FIELDS, task_rows
 from vcdtpm.sim.vcd.render_vm import guest_os_name, vm_href
 
 Row = dict[str, str]
@@ -213,29 +214,6 @@ def _vcenter_rows(ctx: RequestContext) -> Iterator[Row]:
         )
 
 
-def _task_rows(ctx: RequestContext) -> Iterator[Row]:
-    """Tasks of the caller's org; `clientRequestId` is the X-VMWARE-VCLOUD-CLIENT-REQUEST-ID
-    the action was sent with."""
-    for task in ctx.sim.tasks.all():
-        if ctx.who.sees(task.org):
-            kind, owner_id, owner_name = task.owner
-            yield _row(
-                href=ctx.hrefs.task(task.id),
-                id=urn("task", task.id),
-                name="task",
-                status=task.status,
-                operationName=task.operation_name,
-                objectName=owner_name,
-                objectType=kind,
-                object=urn(kind, owner_id),
-                orgName=task.org,
-                ownerName=task.user,
-                startDate=task.start_time,
-                endDate=task.end_time,
-                clientRequestId=task.request_id,
-            )
-
-
 def _fields(*names: str) -> frozenset[str]:
     return frozenset(("href", "id", "name") + names)
 
@@ -261,25 +239,7 @@ _DS_FIELDS = ("moref", "vc", "vcName", "datastoreType", "isEnabled", "isDeleted"
 QUERY_TYPES = {
     q.name: q
     for q in (
-        QueryType(
-            "task",
-            "TaskRecord",
-            x.TASK,
-            False,
-            _fields(
-                "status",
-                "operationName",
-                "objectName",
-                "objectType",
-                "object",
-                "orgName",
-                "ownerName",
-                "startDate",
-                "endDate",
-                "clientRequestId",
-            ),
-            _task_rows,
-        ),
+        QueryType("task", "TaskRecord", x.TASK, False, TASK_FIELDS, task_rows),
         QueryType("vm", "VMRecord", x.VM, False, _fields(*_VM_FIELDS), _vm_rows),
         QueryType(
             "adminVM",

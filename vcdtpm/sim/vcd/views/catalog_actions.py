@@ -1,31 +1,40 @@
-"""Template and OVF actions: captureVApp, catalog upload, instantiateOvf, vCenter imports."""
+"""Template and OVF actions: captureVApp (202 Task), catalog upload (201 CatalogItem), instantiateOvf (201 VApp)."""
 
 from __future__ import annotations
 
 from vcdtpm.domain.model import Provenance, TpmMode
 from vcdtpm.sim.inventory import SimCatalog, SimTemplate, SimVdc, SimVm, new_id
 from vcdtpm.sim.vcd import act, errors
+from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.context import RequestContext, Route
+from vcdtpm.sim.vcd.created import template_created, vapp_created
+from vcdtpm.sim.vcd.ids import catalog_item_id
 from vcdtpm.sim.vcd.rules import access
-from vcdtpm.sim.vcd.rules.placement import COPY, VmSpec, clone_vm, new_vapp, new_vm, place_in_vapp
+from vcdtpm.sim.vcd.rules.placement import COPY, clone_vm, new_vapp, new_vm, place_in_vapp
+from vcdtpm.sim.vcd.views.tenant import render_catalog_item
 
 
 def capture(ctx: RequestContext, catalog_id: str):
-    """CaptureVAppParams: Source is a vApp (a standalone VM is captured through its own vApp);
-    CopyTpmOnInstantiate (default true here) becomes the template's TPM provisioning.
-    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/operations/POST-CaptureVApp-catalog.html"""
+    """CaptureVAppParams: Source a vApp, whose every VM is captured; CaptureVmParams only
+    names VMs of it to customize; CopyTpmOnInstantiate (default true here) becomes the
+    template's TPM provisioning.
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/operations/POST-CaptureVApp-catalog.html
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/types/CaptureVAppParamsType.html
+    """
+    catalog = access.catalog(ctx, catalog_id)
     params = act.body(ctx, "CaptureVAppParams")
     catalog = access.catalog(ctx, catalog_id)
     name = act.name_of(params)
     kind, source = act.source_entity(ctx, act.required(params, "Source"))
     if kind != "vapp":
         raise errors.bad_request("CaptureVAppParams: the Source must be a vApp.")
+    _check_capture_vms(ctx, params, source)
     copy_tpm = act.flag(params, "CopyTpmOnInstantiate", True)
     made_id, inv = new_id(), ctx.inventory
 
     def effect():
         vms = [inv.vms[i] for i in inv.vapps[source.id].vms]
-        vdc = inv.vdcs[catalog.vdc or _vdc_of(inv, vms[0])]
+        vdc = inv.vdcs[catalog.vdc or source.vdc]
         copies = [clone_vm(inv, vm, vdc, COPY) for vm in vms]
         template = new_template(inv, catalog, name, vdc, Provenance.CAPTURED, made_id)
         template.tpm_provisioning = TpmMode.COPY if copy_tpm else TpmMode.REPLACE
@@ -41,8 +50,12 @@ def capture(ctx: RequestContext, catalog_id: str):
     )
 
 
-def _vdc_of(inv, vm: SimVm) -> str:
-    return inv.vapps[vm.vapp].vdc
+def _check_capture_vms(ctx: RequestContext, params, vapp) -> None:
+    """Each CaptureVmParams/Source must be a VM of the captured vApp."""
+    for element in params.findall(x.qn(x.VCLOUD, "CaptureVmParams")):
+        kind, vm = act.source_entity(ctx, act.required(element, "Source"))
+        if kind != "vm" or vm.id not in vapp.vms:
+            raise errors.bad_request("CaptureVmParams: the Source must be a VM of the captured vApp.")
 
 
 def new_template(
@@ -62,52 +75,54 @@ def fill_template(inv, template: SimTemplate, vms: list[SimVm]) -> tuple[str, st
     return template.id, template.name
 
 
-def _ovf_specs(params) -> list[VmSpec]:
-    """The VMs of the OVF descriptor: none yet. The params carry no ovf:Envelope (it is no child of
-    InstantiateOvfParams or UploadVAppTemplateParams); vCD takes the descriptor on the upload link of
-    the entity it answers with, which this simulator does not serve yet (docs/FIDELITY-strict.md).
-    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/types/InstantiateOvfParamsType.html"""
-    return []
-
-
 def instantiate_ovf(ctx: RequestContext, vdc_id: str):
-    """InstantiateOvfParams: a vApp whose VMs would come from the uploaded descriptor."""
-    params = act.body(ctx, "InstantiateOvfParams")
+    """InstantiateOvfParams (no OVF inside: an Envelope child is refused): 201 with the VApp,
+    its Task and a Files/File upload link for the descriptor; the task runs once the
+    descriptor (and any file it references) has been PUT there (sim/vcd/uploads.py).
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/operations/POST-InstantiateOvf.html
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/types/InstantiateOvfParamsType.html
+    """
     vdc = access.vdc(ctx, vdc_id)
-    name, specs = act.name_of(params), _ovf_specs(params)
-    made_id, inv = new_id(), ctx.inventory
+    params = act.body(ctx, "InstantiateOvfParams")
+    act.refuse_child(params, "Envelope", x.OVF)
+    name, made_id, inv = act.name_of(params), new_id(), ctx.inventory
 
-    def effect():
-        made = [new_vm(inv, spec, vdc) for spec in specs]
-        vapp = new_vapp(inv, name, vdc, made_id)
-        for vm in made:
-            place_in_vapp(inv, vm, vapp)
-        return "vapp", vapp.id, vapp.name
+    def effect_for(specs):
+        def effect():
+            made = [new_vm(inv, spec, vdc) for spec in specs]
+            vapp = new_vapp(inv, name, vdc, made_id)
+            for vm in made:
+                place_in_vapp(inv, vm, vapp)
+            return "vapp", vapp.id, vapp.name
 
-    return act.accepted(
-        ctx, "vdcUploadOvfContents", f"Creating Virtual Application {name}", vdc.org, ("vapp", made_id, name), effect
-    )
+        return effect
+
+    operation = ("vdcUploadOvfContents", f"Creating Virtual Application {name}")
+    return vapp_created(ctx, vdc, name, made_id, operation, None, effect_for)
 
 
 def upload(ctx: RequestContext, catalog_id: str):
-    """UploadVAppTemplateParams: a template whose VMs would come from the uploaded descriptor."""
-    params = act.body(ctx, "UploadVAppTemplateParams")
+    """UploadVAppTemplateParams (Description, VdcStorageProfile; an Envelope is refused):
+    201 with the CatalogItem, Location the item; its Entity, the new template, carries the
+    task and the descriptor's upload link.
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/operations/POST-UploadVAppTemplate.html
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/types/UploadVAppTemplateParamsType.html
+    """
     catalog = access.catalog(ctx, catalog_id)
-    name, specs = act.name_of(params), _ovf_specs(params)
-    vdc = _catalog_vdc(ctx, catalog)
-    made_id, inv = new_id(), ctx.inventory
+    params = act.body(ctx, "UploadVAppTemplateParams")
+    act.refuse_child(params, "Envelope", x.OVF)
+    name, vdc, inv = act.name_of(params), _catalog_vdc(ctx, catalog), ctx.inventory
+    template = SimTemplate(name, catalog.org, catalog.id, vdc.id, Provenance.OVF)
 
-    def effect():
-        template = new_template(inv, catalog, name, vdc, Provenance.OVF, made_id)
-        return "vapptemplate", *fill_template(inv, template, [new_vm(inv, s, vdc) for s in specs])
+    def effect_for(specs):
+        return lambda: ("vapptemplate", *fill_template(inv, template, [new_vm(inv, s, vdc) for s in specs]))
 
-    return act.accepted(
-        ctx,
-        "vdcUploadOvfContents",
-        f"Uploading vApp template {name}",
-        catalog.org,
-        ("vapptemplate", made_id, name),
-        effect,
+    template_created(
+        ctx, template, catalog, ("vdcUploadOvfContents", f"Uploading vApp template {name}"), None, effect_for
+    )
+    item_id = catalog_item_id(template.id)
+    return act.created(
+        ctx, ctx.hrefs.catalog_item(item_id), render_catalog_item(ctx, item_id, template), x.CATALOG_ITEM
     )
 
 

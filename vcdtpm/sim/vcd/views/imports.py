@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from vcdtpm.domain.model import Provenance
-from vcdtpm.sim.inventory import SimVCenter, SimVdc, SimVm, new_id
+from vcdtpm.sim.inventory import SimTemplate, SimVCenter, SimVdc, SimVm, new_id
 from vcdtpm.sim.vcd import act, errors
 from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.context import PROVIDER, RequestContext, Route
+from vcdtpm.sim.vcd.created import template_answer, template_created, vapp_created
 from vcdtpm.sim.vcd.ids import urn
 from vcdtpm.sim.vcd.rules.placement import COPY, clone_vm, new_vapp, place_in_vapp, relocate, task_error
-from vcdtpm.sim.vcd.views.catalog_actions import fill_template, new_template
+from vcdtpm.sim.vcd.views.catalog_actions import fill_template
 
 VM_OBJECT_REFS = "application/vnd.vmware.admin.vmsObjectRefsList+xml"
 
@@ -71,6 +72,9 @@ def _imported(inv, vm: SimVm, vdc: SimVdc, move: bool) -> SimVm:
 
 
 def import_as_vapp(ctx: RequestContext, vc_id: str):
+    """201 with the VApp embedding its Task, Location the vApp.
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/36.0/doc/operations/POST-ImportVmAsVApp.html
+    """
     params, vm, vdc, move = _import_params(ctx, vc_id, "ImportVmAsVAppParams")
     name, made_id, inv = params.get("name"), new_id(), ctx.inventory
 
@@ -79,32 +83,30 @@ def import_as_vapp(ctx: RequestContext, vc_id: str):
         place_in_vapp(inv, _imported(inv, vm, vdc, move), vapp)
         return "vapp", vapp.id, vapp.name
 
-    return act.accepted(
-        ctx, "vdcImportVmAsVApp", f"Importing VM {vm.name} as vApp {name}", vdc.org, ("vapp", made_id, name), effect
+    return vapp_created(
+        ctx, vdc, name, made_id, ("vdcImportVmAsVApp", f"Importing VM {vm.name} as vApp {name}"), effect
     )
 
 
 def import_as_template(ctx: RequestContext, vc_id: str):
+    """201 with the VAppTemplate embedding its Task, Location the template.
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/operations/POST-ImportVmAsVAppTemplate.html
+    """
     params, vm, vdc, move = _import_params(ctx, vc_id, "ImportVmAsVAppTemplateParams")
     catalog_ref = act.find(params, "Catalog", x.VMEXT)
     kind, catalog_id = act.source_href(catalog_ref) if catalog_ref is not None else ("", "")
     catalog = ctx.inventory.catalogs.get(catalog_id) if kind == "catalog" else None
     if catalog is None:
         raise errors.bad_request("ImportVmAsVAppTemplateParams: the element Catalog is required.")
-    name, made_id, inv = params.get("name"), new_id(), ctx.inventory
+    name, inv = params.get("name"), ctx.inventory
+    template = SimTemplate(name, catalog.org, catalog.id, vdc.id, Provenance.VCENTER_IMPORT)
 
     def effect():
-        template = new_template(inv, catalog, name, vdc, Provenance.VCENTER_IMPORT, made_id)
         return "vapptemplate", *fill_template(inv, template, [_imported(inv, vm, vdc, move)])
 
-    return act.accepted(
-        ctx,
-        "vdcImportVmAsVAppTemplate",
-        f"Importing VM {vm.name} as template {name}",
-        catalog.org,
-        ("vapptemplate", made_id, name),
-        effect,
-    )
+    operation = ("vdcImportVmAsVAppTemplate", f"Importing VM {vm.name} as template {name}")
+    template_created(ctx, template, catalog, operation, effect)
+    return template_answer(ctx, template)
 
 
 _VIM = "/api/admin/extension/vimServer/<uuid:vc_id>"

@@ -7,7 +7,7 @@ from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.context import RequestContext, Route
 from vcdtpm.sim.vcd.ids import urn
 from vcdtpm.sim.vcd.rules import access
-from vcdtpm.sim.vcd.tasks import SimTask, render_task
+from vcdtpm.sim.vcd.tasks import FINAL, SimTask, render_task
 
 
 def owner_of(ctx: RequestContext, task: SimTask) -> tuple[str, str]:
@@ -29,6 +29,18 @@ def task_element(ctx: RequestContext, task: SimTask):
     owner_href, owner_type = owner_of(ctx, task)
     org = (ctx.hrefs.org(access.org_id_of(ctx, task.org)), task.org)
     return render_task(task, ctx.hrefs, owner_href, owner_type, org)
+
+
+def embed_tasks(ctx: RequestContext, element, kind: str, id_: str) -> bool:
+    """The entity's tasks in progress under Tasks (TasksInProgressType); True if any.
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/37.0/doc/types/TasksInProgressType.html
+    """
+    running = [t for t in ctx.sim.tasks.all() if t.owner[:2] == (kind, id_) and t.status not in FINAL]
+    if running:
+        holder = x.sub(element, "Tasks")
+        for task in running:
+            holder.append(task_element(ctx, task))
+    return bool(running)
 
 
 def get_task(ctx: RequestContext, task_id: str):

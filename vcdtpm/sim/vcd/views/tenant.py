@@ -141,8 +141,10 @@ def get_catalog(ctx: RequestContext, catalog_id: str):
     return ctx.xml(element, x.CATALOG)
 
 
-def get_catalog_item(ctx: RequestContext, item_id: str):
-    template = access.catalog_item(ctx, item_id)
+def render_catalog_item(ctx: RequestContext, item_id: str, template):
+    """A CatalogItem whose Entity is the template.
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/types/CatalogItemType.html
+    """
     element = x.root(
         "CatalogItem",
         size=0,
@@ -162,7 +164,12 @@ def get_catalog_item(ctx: RequestContext, item_id: str):
         urn("vapptemplate", template.id),
     )
     x.sub(element, "VersionNumber", 1)
-    return ctx.xml(element, x.CATALOG_ITEM)
+    return element
+
+
+def get_catalog_item(ctx: RequestContext, item_id: str):
+    template = access.catalog_item(ctx, item_id)
+    return ctx.xml(render_catalog_item(ctx, item_id, template), x.CATALOG_ITEM)
 
 
 ROUTES = [

@@ -9,6 +9,9 @@ from vcdtpm.sim.vcd.context import RequestContext, Route
 from vcdtpm.sim.vcd.ids import catalog_item_id, urn, user_id
 from vcdtpm.sim.vcd.render_vm import POWERED_OFF, POWERED_ON, render_tpm, render_vm
 from vcdtpm.sim.vcd.rules import access
+from vcdtpm.sim.vcd.views.tasks import embed_tasks
+
+UNRESOLVED = 0  # status while being made: https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/types/VAppType.html
 
 # Template provenance is not part of the vCD API; it is kept as SYSTEM-domain (READONLY)
 # metadata on the template: tenants read it, only the provider writes it.
@@ -16,15 +19,17 @@ PROVENANCE_KEY = "vcdtpm.provenance"
 COPY_TPM_KEY = "vcdtpm.copyTpmOnInstantiate"
 
 
-def get_vapp(ctx: RequestContext, vapp_id: str):
-    vapp = access.vapp(ctx, vapp_id)
+def render_vapp(ctx: RequestContext, vapp):
+    """A VApp: status 0 (unresolved) while the task creating it runs, its tasks under Tasks.
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/types/VAppType.html
+    """
     vms = [ctx.inventory.vms[i] for i in vapp.vms if i in ctx.inventory.vms]
     powered_on = any(vm.power == Power.ON for vm in vms)
+    upload = ctx.sim.uploads.get(vapp.id)
     element = x.root(
         "VApp",
-        ovfDescriptorUploaded=True,
+        ovfDescriptorUploaded=upload is None or upload.descriptor_done,
         deployed=powered_on,
-        status=POWERED_ON if powered_on else POWERED_OFF,
         name=vapp.name,
         id=urn("vapp", vapp.id),
         href=ctx.hrefs.vapp(vapp.id),
@@ -32,10 +37,18 @@ def get_vapp(ctx: RequestContext, vapp_id: str):
     )
     x.link(element, "up", ctx.hrefs.vdc(vapp.vdc), x.VDC)
     x.sub(element, "Description", "")
+    busy = embed_tasks(ctx, element, "vapp", vapp.id)
+    element.set("status", str(UNRESOLVED if busy and not vms else POWERED_ON if powered_on else POWERED_OFF))
+    if upload is not None:
+        upload.render_files(ctx, element)
     _owner(ctx, element, vapp.org)
     x.sub(element, "InMaintenanceMode", False)
     _children(ctx, element, vms)
-    return ctx.xml(element, x.VAPP)
+    return element
+
+
+def get_vapp(ctx: RequestContext, vapp_id: str):
+    return ctx.xml(render_vapp(ctx, access.vapp(ctx, vapp_id)), x.VAPP)
 
 
 def get_vm(ctx: RequestContext, vm_id: str):
@@ -54,14 +67,18 @@ def get_template_vm_tpm(ctx: RequestContext, vm_id: str):
     return ctx.xml(render_tpm(ctx, access.vm(ctx, vm_id, in_template=True)), x.TPM_SECTION)
 
 
-def get_template(ctx: RequestContext, template_id: str):
-    template = access.template(ctx, template_id)
+def render_template(ctx: RequestContext, template: SimTemplate):
+    """A VAppTemplate: status 0 while being made, its tasks under Tasks, then Files (an
+    upload's transfer links) before Owner.
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/types/VAppTemplateType.html
+    """
     href = ctx.hrefs.template(template.id)
+    vms = [ctx.inventory.vms[i] for i in template.vms if i in ctx.inventory.vms]
+    upload = ctx.sim.uploads.get(template.id)
     element = x.root(
         "VAppTemplate",
         goldMaster=False,
-        ovfDescriptorUploaded=True,
-        status=POWERED_OFF,
+        ovfDescriptorUploaded=upload is None or upload.descriptor_done,
         name=template.name,
         id=urn("vapptemplate", template.id),
         href=href,
@@ -71,10 +88,17 @@ def get_template(ctx: RequestContext, template_id: str):
     x.link(element, "catalogItem", ctx.hrefs.catalog_item(catalog_item_id(template.id)), x.CATALOG_ITEM)
     x.link(element, "down", href + "/metadata", x.METADATA)
     x.sub(element, "Description", "")
+    busy = embed_tasks(ctx, element, "vapptemplate", template.id)
+    element.set("status", str(UNRESOLVED if busy and not vms else POWERED_OFF))
+    if upload is not None:
+        upload.render_files(ctx, element)
     _owner(ctx, element, template.org)
-    vms = [ctx.inventory.vms[i] for i in template.vms if i in ctx.inventory.vms]
     _children(ctx, element, vms)
-    return ctx.xml(element, x.VAPP_TEMPLATE)
+    return element
+
+
+def get_template(ctx: RequestContext, template_id: str):
+    return ctx.xml(render_template(ctx, access.template(ctx, template_id)), x.VAPP_TEMPLATE)
 
 
 def get_template_metadata(ctx: RequestContext, template_id: str):

@@ -1,4 +1,4 @@
-"""vApp actions: recomposeVApp, cloneVApp, moveVApp, composeVApp, instantiateVAppTemplate."""
+"""vApp actions: recomposeVApp, moveVApp (202 Task); cloneVApp, composeVApp, instantiateVAppTemplate (201 VApp)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from vcdtpm.sim.inventory import SimVApp, SimVdc, new_id
 from vcdtpm.sim.vcd import act, errors
 from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.context import RequestContext, Route
+from vcdtpm.sim.vcd.created import vapp_created
 from vcdtpm.sim.vcd.rules import access, items
 from vcdtpm.sim.vcd.rules.placement import (
     COPY,
@@ -21,6 +22,8 @@ from vcdtpm.sim.vcd.rules.placement import (
 
 
 def recompose(ctx: RequestContext, vapp_id: str):
+    """202 with a Task: https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/operations/POST-RecomposeVApp.html"""
+    vapp = access.vapp(ctx, vapp_id)
     params = act.body(ctx, "RecomposeVAppParams")
     vapp = access.vapp(ctx, vapp_id)
     wanted = items.sourced_items(ctx, params) + items.create_items(params)
@@ -56,13 +59,20 @@ def _check_names(vapp: SimVApp, joining, inv) -> None:
 
 
 def clone(ctx: RequestContext, vdc_id: str):
+    """CloneVAppParams: Source a vApp; the TPM intent is per VM, SourcedItem/ReplaceTpm
+    (CloneVAppParams itself has no ReplaceTpm child).
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/operations/POST-CloneVApp.html
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/types/InstantiateVAppParamsType.html
+    """
+    vdc = access.vdc(ctx, vdc_id)
     params = act.body(ctx, "CloneVAppParams")
     vdc = access.vdc(ctx, vdc_id)
     name = act.name_of(params)
+    act.refuse_child(params, "ReplaceTpm")
     kind, source = act.source_entity(ctx, act.required(params, "Source"))
     if kind != "vapp":
         raise errors.bad_request("CloneVAppParams: the Source must be a vApp.")
-    delete, replace = act.flag(params, "IsSourceDelete", False), _replace_tpm(params)
+    delete, replace = act.flag(params, "IsSourceDelete", False), _replace_per_vm(ctx, params, source)
     made_id, inv = new_id(), ctx.inventory
 
     def effect():
@@ -80,9 +90,21 @@ def clone(ctx: RequestContext, vdc_id: str):
             inv.vapps.pop(source.id, None)
         return "vapp", target.id, target.name
 
-    return act.accepted(
-        ctx, "vdcCopyVapp", f"Copying Virtual Application {source.name}", vdc.org, ("vapp", made_id, name), effect
-    )
+    return vapp_created(ctx, vdc, name, made_id, ("vdcCopyVapp", f"Copying Virtual Application {source.name}"), effect)
+
+
+def _replace_per_vm(ctx: RequestContext, params, source: SimVApp) -> dict[str, bool | None]:
+    """ReplaceTpm of each SourcedItem, by VM id; each must name a VM of the source vApp."""
+    replace = {}
+    for item in items.sourced_items(ctx, params):
+        if item.source_kind != "vm" or item.source.id not in source.vms:
+            raise errors.bad_request(f"SourcedItem: the VM '{item.source.name}' is not in vApp '{source.name}'.")
+        replace[item.source.id] = item.replace_tpm
+    return replace
+
+
+def _clone_member(inv, vm, vdc: SimVdc, replace: bool | None):
+    return clone_vm(inv, vm, vdc, REPLACE if replace else COPY, explicit=bool(replace))
 
 
 def _replace_tpm(params) -> dict[str, bool | None]:
@@ -108,6 +130,8 @@ def _members(inv, vapp: SimVApp) -> list:
 
 
 def move(ctx: RequestContext, vdc_id: str):
+    """202 with a Task: https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/operations/POST-MoveVApp.html"""
+    vdc = access.vdc(ctx, vdc_id)
     params = act.body(ctx, "MoveVAppParams")
     vdc = access.vdc(ctx, vdc_id)
     kind, source = act.source_entity(ctx, act.required(params, "Source"))
@@ -149,9 +173,7 @@ def compose(ctx: RequestContext, vdc_id: str):
             place_in_vapp(inv, vm, target)
         return "vapp", target.id, target.name
 
-    return act.accepted(
-        ctx, "vdcComposeVapp", f"Composing Virtual Application {name}", vdc.org, ("vapp", made_id, name), effect
-    )
+    return vapp_created(ctx, vdc, name, made_id, ("vdcComposeVapp", f"Composing Virtual Application {name}"), effect)
 
 
 def instantiate(ctx: RequestContext, vdc_id: str):
@@ -166,9 +188,8 @@ def instantiate(ctx: RequestContext, vdc_id: str):
     def effect():
         return "vapp", *instantiate_into(inv, template, vdc, name, made_id)
 
-    return act.accepted(
-        ctx, "vdcInstantiateVapp", f"Creating Virtual Application {name}", vdc.org, ("vapp", made_id, name), effect
-    )
+    operation = ("vdcInstantiateVapp", f"Creating Virtual Application {name}")
+    return vapp_created(ctx, vdc, name, made_id, operation, effect)
 
 
 def instantiate_into(inv, template, vdc: SimVdc, name: str, vapp_id: str) -> tuple[str, str]:

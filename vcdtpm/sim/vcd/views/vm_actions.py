@@ -90,8 +90,12 @@ def create_vm(ctx: RequestContext, vdc_id: str):
 
 
 def instantiate_vm(ctx: RequestContext, vdc_id: str):
-    params = act.body(ctx, "InstantiateVmTemplateParams")
+    """InstantiateVmTemplateParams (the only root this operation takes).
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/operations/POST-InstantiateVmTemplate.html
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/types/InstantiateVmTemplateParamsType.html
+    """
     vdc = access.vdc(ctx, vdc_id)
+    params = act.body(ctx, "InstantiateVmTemplateParams")
     name = act.name_of(params)
     item = act.required(params, "SourcedVmTemplateItem")
     kind, source = act.source_entity(ctx, act.required(item, "Source"))
