@@ -290,8 +290,8 @@ def test_a_template_holds_its_vms_and_its_provenance_metadata(vcd_url, alice):
         e.findtext("v:Key", namespaces=NS): e.findtext("v:TypedValue/v:Value", namespaces=NS)
         for e in meta.findall("v:MetadataEntry", NS)
     }
-    assert entries == {"vcdtpm.provenance": "captured", "vcdtpm.copyTpmOnInstantiate": "false"}
-    assert meta.find("v:MetadataEntry/v:Domain", NS).get("visibility") == "READONLY"
+    assert entries == {"vcdtpm.provenance": "captured", "vcdtpm.tpm-provisioning": "replace"}  # as vcdtpm wrote
+    assert meta.find("v:MetadataEntry/v:Domain", NS) is None  # GENERAL domain: written with a tenant token
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from pyvcloud.vcd.client import Client
 from vcdtpm.adapters.vcd import parse, urns
 from vcdtpm.adapters.vcd.errors import refused, translated
 from vcdtpm.adapters.vcd.imports import IMPORT_BUILDERS
+from vcdtpm.adapters.vcd.metadata import METADATA_BUILDERS
 from vcdtpm.adapters.vcd.requests_for import BUILDERS as REQUEST_BUILDERS
 from vcdtpm.adapters.vcd.requests_for import Call
 from vcdtpm.domain.errors import Invalid
@@ -17,7 +18,7 @@ from vcdtpm.ports import Session, TaskState
 
 CLIENT_REQUEST_ID = "X-VMWARE-VCLOUD-CLIENT-REQUEST-ID"
 RESULT_KEYS = {"vm": "vm", "vapp": "vapp", "vapptemplate": "template"}
-BUILDERS = {**REQUEST_BUILDERS, **IMPORT_BUILDERS}
+BUILDERS = {**REQUEST_BUILDERS, **IMPORT_BUILDERS, **METADATA_BUILDERS}
 
 
 class Actions:
