@@ -56,6 +56,7 @@ def _simulated(config: Config) -> Wiring:
         api_version=config.api_version,
         data_dir=config.data_dir,
         datastore_url_of=datastore_url_of,
+        fast_cross_vcenter_instantiation=_fast_cross_vc(config, inventory),
     )
     service = Service(cloud, simulated_vcenters(inventory), BackupStore(config.tpm_backup_dir))
     wiring = Wiring(service, inventory, handle.url, [handle.stop])
@@ -68,8 +69,10 @@ def _real(config: Config) -> Wiring:
 
     vcd = config.cloud_director
     vcenters = {vc.name: PyVmomiVCenter(vc) for vc in config.vcenters}
+    world = None
     if not vcenters and config.world:
-        vcenters = _world_vcenters(config.world)
+        world = _world(config.world)
+        vcenters = _world_vcenters(world)
 
     def datastore_url_of(vcenter: str, datastore: str) -> str | None:
         port = vcenters.get(vcenter)
@@ -85,18 +88,32 @@ def _real(config: Config) -> Wiring:
         api_version=config.api_version,
         data_dir=config.data_dir,
         datastore_url_of=datastore_url_of,
+        fast_cross_vcenter_instantiation=_fast_cross_vc(config, world),
     )
     wiring = Wiring(Service(cloud, vcenters, BackupStore(config.tpm_backup_dir)), None, vcd.url, [])
     return _with_operations(wiring, config, cloud)
 
 
-def _world_vcenters(world: str) -> dict:
+def _world(path: str):
+    from vcdtpm.sim.world.loader import load_world
+
+    return load_world(path)
+
+
+def _world_vcenters(inventory) -> dict:
     """vCenter facts of a simulated cloud whose Cloud Director runs in another process
     (`vcdtpm sim`): read from the same world file."""
     from vcdtpm.sim.vcenter import simulated_vcenters
-    from vcdtpm.sim.world.loader import load_world
 
-    return simulated_vcenters(load_world(world))
+    return simulated_vcenters(inventory)
+
+
+def _fast_cross_vc(config: Config, inventory) -> bool:
+    """Fast cross-vCenter instantiation as configured; unstated, a simulated cloud's world file
+    says (it is the provider's setting there), else off. Never read from Cloud Director."""
+    if config.fast_cross_vcenter_instantiation is not None:
+        return config.fast_cross_vcenter_instantiation
+    return bool(getattr(inventory, "fast_cross_vcenter_instantiation", False))
 
 
 def _with_operations(wiring: Wiring, config: Config, cloud) -> Wiring:
