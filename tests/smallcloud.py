@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from vcdtpm.domain import provenance_record
 from vcdtpm.domain.model import Datastore, Firmware, Host, KeyProvider, KeyProviderType, Power, Provenance, TpmMode
 from vcdtpm.sim.inventory import (
     Inventory,
@@ -134,6 +135,7 @@ def build_inventory() -> Inventory:
     inventory.templates[Ids.win_tpl] = SimTemplate(
         "win-tpl", "acme", Ids.gold, Ids.acme_a, Provenance.CAPTURED, TpmMode.REPLACE, [Ids.tpl_vm], id=Ids.win_tpl
     )
+    inventory.templates[Ids.win_tpl].metadata = provenance_record.entries(Provenance.CAPTURED, TpmMode.REPLACE)
     return inventory
 
 
@@ -192,6 +194,7 @@ def build_acting_inventory() -> Inventory:
         inventory.templates[tpl_id] = SimTemplate(
             name, "acme", Ids.gold, Ids.acme_a, provenance, None, [vm_id], id=tpl_id
         )
+        inventory.templates[tpl_id].metadata = provenance_record.entries(provenance)
         inventory.catalogs[Ids.gold].templates.append(tpl_id)
     legacy = next(vm for vm in inventory.vms.values() if vm.name == "legacy-1")
     legacy.tpm, legacy.key_provider = SimVTpm.fresh(), "kp-gold"

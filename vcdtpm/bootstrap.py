@@ -72,6 +72,7 @@ def _simulated(config: Config) -> Wiring:
         api_version=config.api_version,
         data_dir=config.data_dir,
         datastore_url_of=datastore_url_of,
+        fast_cross_vcenter_instantiation=_fast_cross_vc(config, inventory),
     )
     wiring = _wire(config, cloud, simulated_vcenters(inventory))
     wiring.inventory = inventory
@@ -86,8 +87,10 @@ def _real(config: Config) -> Wiring:
     vcd = config.cloud_director
     assert vcd is not None  # config.simulated is False
     vcenters: dict[str, VCenter] = {vc.name: PyVmomiVCenter(VCenterConfig.coerce(vc)) for vc in config.vcenters}
+    world = None
     if not vcenters and config.world:
-        vcenters = _world_vcenters(config.world)
+        world = _world(config.world)
+        vcenters = _world_vcenters(world)
 
     def datastore_url_of(vcenter: str, datastore: str) -> str | None:
         port = vcenters.get(vcenter)
@@ -103,17 +106,31 @@ def _real(config: Config) -> Wiring:
         api_version=config.api_version,
         data_dir=config.data_dir,
         datastore_url_of=datastore_url_of,
+        fast_cross_vcenter_instantiation=_fast_cross_vc(config, world),
     )
     return _wire(config, cloud, vcenters)
 
 
-def _world_vcenters(world: str) -> dict[str, VCenter]:
+def _world(path: str) -> Inventory:
+    from vcdtpm.sim.world.loader import load_world
+
+    return load_world(path)
+
+
+def _world_vcenters(inventory: Inventory) -> dict[str, VCenter]:
     """vCenter facts of a simulated cloud whose Cloud Director runs in another process
     (`vcdtpm sim`): read from the same world file."""
     from vcdtpm.sim.vcenter import simulated_vcenters
-    from vcdtpm.sim.world.loader import load_world
 
-    return dict(simulated_vcenters(load_world(world)))
+    return dict(simulated_vcenters(inventory))
+
+
+def _fast_cross_vc(config: Config, inventory: Inventory | None) -> bool:
+    """Fast cross-vCenter instantiation as configured; unstated, a simulated cloud's world file
+    says (it is the provider's setting there), else off. Never read from Cloud Director."""
+    if config.fast_cross_vcenter_instantiation is not None:
+        return config.fast_cross_vcenter_instantiation
+    return bool(getattr(inventory, "fast_cross_vcenter_instantiation", False))
 
 
 def _wire(config: Config, cloud: CloudDirector, vcenters: Mapping[str, VCenter]) -> Wiring:

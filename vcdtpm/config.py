@@ -38,6 +38,9 @@ class Config:
     lease_seconds: float = 30.0
     poll_seconds: float = 0.5
     backup_dir: str | None = None  # vTPM backup bundles; None: <data_dir>/tpm-backups
+    # Cloud Director's fast cross-vCenter vApp instantiation, as the provider states it: no Cloud
+    # Director API exposes the switch. None: not stated (off; a simulated cloud's world says).
+    fast_cross_vcenter_instantiation: bool | None = None
 
     @property
     def simulated(self) -> bool:
@@ -85,6 +88,13 @@ def _number(data: dict, key: str, default: float) -> float:
     return float(value)
 
 
+def _flag(data: dict, key: str) -> bool | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, bool):
+        raise Invalid(key, f"expected true or false, got {value!r}")
+    return value
+
+
 def load_config(path: str | None = None, **overrides) -> Config:
     """Read `path` (or $VCDTPM_CONFIG); with neither, the simulated cloud on the demo world."""
     path = path or os.environ.get("VCDTPM_CONFIG")
@@ -112,6 +122,7 @@ def load_config(path: str | None = None, **overrides) -> Config:
         journal_url=os.environ.get("VCDTPM_JOURNAL_URL") or data.get("journal_url"),
         lease_seconds=_number(data, "lease_seconds", 30.0),
         poll_seconds=_number(data, "poll_seconds", 0.5),
+        fast_cross_vcenter_instantiation=_flag(data, "fast_cross_vcenter_instantiation"),
     )
     values.update({k: v for k, v in overrides.items() if v is not None})
     return Config(**values)  # type: ignore[arg-type]  # each value was checked above

@@ -304,7 +304,53 @@ CASES = [
         {"single_tpm"},
     ),
     ("remove_tpm", "alice", {"operation": "remove_tpm", "source": {"vm": urn("vm", "web-1")}}, True, ["remove"], set()),
+    (
+        "template_made_outside_vcdtpm_across_with_what_a_copy_needs",
+        "alice",
+        {
+            "operation": "instantiate_vapp_template",
+            "source": {"template": urn("vapptemplate", "win-outside")},
+            "target": {"vdc": urn("vdc", "acme-b")},
+        },
+        True,
+        ["unknown"],
+        set(),
+    ),
+    (
+        "template_made_outside_vcdtpm_across_without",
+        "alice",
+        {
+            "operation": "instantiate_vapp_template",
+            "source": {"template": urn("vapptemplate", "win-outside")},
+            "target": {"vdc": urn("vdc", "acme-c")},
+        },
+        False,
+        ["unknown"],
+        {"key_provider_on_target", "shared_storage", "cross_vcenter_instantiation"},
+    ),
 ]
+
+
+@pytest.mark.parametrize(
+    "template, rule, action",
+    [
+        ("win-captured-copy", "provenance.captured", "copy"),
+        ("win-captured-replace", "provenance.captured", "replace"),
+        ("win-ovf", "provenance.ovf", "replace"),
+        ("win-imported", "provenance.vcenter_import", "copy"),
+        ("win-outside", "provenance.unknown", "unknown"),
+    ],
+)
+def test_every_demo_template_plans_by_the_provenance_vcdtpm_recorded(client, alice, template, rule, action):
+    body = {
+        "operation": "instantiate_vapp_template",
+        "source": {"template": urn("vapptemplate", template)},
+        "target": {"vdc": urn("vdc", "acme-a")},
+    }
+    plan = client.post("/api/v1/plans", headers=alice, json=body).get_json()
+    assert [(vm["rule"], vm["action"]) for vm in plan["vms"]] == [(rule, action)]
+    unknown = any("may not survive" in warning for warning in plan["warnings"])
+    assert unknown is (action == "unknown") and plan["allowed"] is True
 
 
 @pytest.mark.parametrize("name,who,body,allowed,actions,failing", CASES, ids=[c[0] for c in CASES])

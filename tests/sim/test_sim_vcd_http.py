@@ -290,8 +290,8 @@ def test_a_template_holds_its_vms_and_its_provenance_metadata(vcd_url, alice):
         e.findtext("v:Key", namespaces=NS): e.findtext("v:TypedValue/v:Value", namespaces=NS)
         for e in meta.findall("v:MetadataEntry", NS)
     }
-    assert entries == {"vcdtpm.provenance": "captured", "vcdtpm.copyTpmOnInstantiate": "false"}
-    assert meta.find("v:MetadataEntry/v:Domain", NS).get("visibility") == "READONLY"
+    assert entries == {"vcdtpm.provenance": "captured", "vcdtpm.tpm-provisioning": "replace"}  # as vcdtpm wrote
+    assert meta.find("v:MetadataEntry/v:Domain", NS) is None  # GENERAL domain: written with a tenant token
 
 
 @pytest.mark.parametrize(
@@ -371,10 +371,10 @@ def test_vcenter_versions_are_in_the_virtual_center_query(vcd_url, admin):
     assert {r.get("name"): r.get("vcVersion") for r in records} == {"vc-a": "8.0.2", "vc-b": "7.0.3"}
 
 
-def test_general_settings_carry_the_fast_cross_vcenter_switch(small_cloud, admin):
+def test_general_settings_carry_no_invented_fast_cross_vcenter_element(small_cloud, admin):
     settings = xml(get(small_cloud.url, "/api/admin/extension/settings/general", admin))
-    switch = settings.find(".//{urn:vcdtpm:vcd-extension:1}FastCrossVcInstantiation")
-    assert switch.text == "false"
+    assert settings.find("v:VCloudExtension", NS) is None
+    assert b"FastCross" not in etree.tostring(settings)
 
 
 def test_a_task_is_visible_to_its_org_only(small_cloud, alice):

@@ -48,6 +48,8 @@ journal_url: postgresql://db/vcdtpm
         ("poll_seconds: -1", "poll_seconds"),
         ("sim_task_delay: true", "sim_task_delay"),
         ("cloud_director: [1]", "cloud_director"),
+        ("fast_cross_vcenter_instantiation: yes please", "fast_cross_vcenter_instantiation"),
+        ("fast_cross_vcenter_instantiation: 1", "fast_cross_vcenter_instantiation"),
     ],
 )
 def test_mistakes_name_their_field(tmp_path, text, field):
@@ -60,3 +62,21 @@ def test_an_unreadable_file_is_a_clear_error(tmp_path):
     with pytest.raises(Invalid) as caught:
         load_config(write(tmp_path, "a: [unclosed"))
     assert caught.value.field == "config"
+
+
+@pytest.mark.parametrize("text, expected", [("", None), ("fast_cross_vcenter_instantiation: true", True)])
+def test_fast_cross_vcenter_instantiation_is_the_providers_statement(tmp_path, text, expected):
+    assert load_config(write(tmp_path, text + "\n")).fast_cross_vcenter_instantiation is expected
+
+
+def test_the_bootstrap_takes_the_switch_from_the_config_else_the_world():
+    from types import SimpleNamespace
+
+    from vcdtpm.bootstrap import _fast_cross_vc
+    from vcdtpm.config import Config
+
+    world = SimpleNamespace(fast_cross_vcenter_instantiation=True)
+    assert _fast_cross_vc(Config(), None) is False
+    assert _fast_cross_vc(Config(), world) is True
+    assert _fast_cross_vc(Config(fast_cross_vcenter_instantiation=False), world) is False
+    assert _fast_cross_vc(Config(fast_cross_vcenter_instantiation=True), None) is True

@@ -153,6 +153,9 @@ def test_operations_on_existing_vms_read_the_matrix_on_the_lower_band(operation,
         (Provenance.OVF, TpmMode.COPY, TpmMode.REPLACE, "provenance.ovf"),
         (Provenance.VCENTER_IMPORT, None, TpmMode.COPY, "provenance.vcenter_import"),
         (Provenance.VCENTER_IMPORT, TpmMode.REPLACE, TpmMode.COPY, "provenance.vcenter_import"),
+        (Provenance.UNKNOWN, None, None, "provenance.unknown"),
+        (Provenance.UNKNOWN, TpmMode.COPY, TpmMode.COPY, "provenance.reported"),
+        (Provenance.UNKNOWN, TpmMode.REPLACE, TpmMode.REPLACE, "provenance.reported"),
     ],
 )
 def test_template_provenance_decides_copy_or_replace(provenance, provisioning, mode, rule):
@@ -165,6 +168,7 @@ def test_every_provenance_has_a_rule():
         "provenance.captured",
         "provenance.ovf",
         "provenance.vcenter_import",
+        "provenance.unknown",
     }
 
 

@@ -233,6 +233,8 @@ def test_an_ovf_vm_with_a_vtpm_gets_a_new_one():
         (Provenance.CAPTURED, None, A.COPY, "provenance.captured"),
         (Provenance.OVF, None, A.REPLACE, "provenance.ovf"),
         (Provenance.VCENTER_IMPORT, None, A.COPY, "provenance.vcenter_import"),
+        (Provenance.UNKNOWN, TpmMode.COPY, A.COPY, "provenance.reported"),
+        (Provenance.UNKNOWN, TpmMode.REPLACE, A.REPLACE, "provenance.reported"),
     ],
 )
 @pytest.mark.parametrize(
@@ -511,3 +513,45 @@ def test_no_plan_text_reveals_provider_only_facts():
             texts += [t for c in result.checks for t in (c.message, c.remedy)]
             texts += [p.reason for p in result.vms] + list(result.warnings)
     assert leaks(texts, secrets_of(source, target, vms=(bad,))) == []
+
+
+# -- templates whose provenance nothing records ------------------------------------------------
+
+TEMPLATE_OPERATIONS = [O.CREATE_VM_FROM_TEMPLATE, O.COMPOSE_VAPP, O.INSTANTIATE_VAPP_TEMPLATE, O.ADD_VM_FROM_TEMPLATE]
+
+
+@pytest.mark.parametrize("operation", TEMPLATE_OPERATIONS)
+def test_an_unknown_provenance_is_said_never_claimed_as_a_copy(operation):
+    vc = vcenter()
+    result = plan(plan_input(operation, [subject(vm(), vc, template=template(Provenance.UNKNOWN))], target=vc))
+    only = result.vms[0]
+    assert (only.action, only.rule) == (A.UNKNOWN, "provenance.unknown")
+    assert "unknown" in only.reason and "either a copy" in only.reason
+    assert check(result, "template_provenance").status is WARN
+    assert any("may not survive" in warning for warning in result.warnings)
+    assert result.allowed is True
+
+
+def test_an_unknown_provenance_across_vcenters_needs_what_a_copy_needs():
+    home = vcenter("vc-ams-prod-03")
+    away = vcenter("vc-lis-edge-05", key_providers=(standard(OTHER_KEY_PROVIDER),))
+    tpl = template(Provenance.UNKNOWN)
+    result = plan(plan_input(O.INSTANTIATE_VAPP_TEMPLATE, [subject(vm(), home, template=tpl)], target=away))
+    failing = {c.id for c in result.checks if c.status is FAIL}
+    assert {"key_provider_on_target", "shared_storage", "cross_vcenter_instantiation"} <= failing
+    assert result.allowed is False and result.vms[0].action is A.UNKNOWN
+
+
+@pytest.mark.parametrize("requested", [TpmMode.COPY, TpmMode.REPLACE])
+def test_a_requested_mode_cannot_be_promised_for_an_unknown_provenance(requested):
+    tpl = template(Provenance.UNKNOWN)
+    result = plan(
+        plan_input(O.INSTANTIATE_VAPP_TEMPLATE, [subject(vm(), vcenter(), template=tpl)], requested=requested)
+    )
+    assert check(result, "tpm_mode_supported").status is FAIL and result.allowed is False
+
+
+def test_a_template_vm_without_vtpm_has_nothing_unknown():
+    tpl = template(Provenance.UNKNOWN)
+    result = plan(plan_input(O.INSTANTIATE_VAPP_TEMPLATE, [subject(vm(tpm_present=False), vcenter(), template=tpl)]))
+    assert result.vms[0].action is A.NONE and check(result, "template_provenance").status is SKIP

@@ -26,12 +26,14 @@ from vcdtpm.domain.preflight import (
     guest_os_supported,
     hardware_version,
     key_provider_configured,
+    key_provider_default,
     key_provider_on_target,
     no_vm_checks,
     powered_off,
     shared_storage,
     single_tpm,
     source_key_provider,
+    template_provenance,
     tpm_mode_supported,
     tpm_present,
     vcenter_version_for_guest,
@@ -67,12 +69,13 @@ def case(
     datastore_url=None,
     mode=OK_MODE,
     the_template=None,
+    hosts=None,
     **kwargs,
 ) -> VmCase:
     return VmCase(
         operation,
         subject(the_vm or vm(), source, template=the_template),
-        Placement(target, datastore_url),
+        Placement(target, datastore_url, hosts),
         action,
         mode,
         **kwargs,
@@ -83,16 +86,18 @@ def status(check, the_case) -> CheckStatus:
     return check(the_case).status
 
 
-def test_the_check_ids_are_the_contract_ones_plus_tpm_present_in_order():
+def test_the_check_ids_are_the_contract_ones_plus_additions_in_order():
     assert CHECK_IDS == (
         "firmware_efi",
         "hardware_version",
         "guest_os_supported",
         "vcenter_version_for_guest",
         "key_provider_configured",
+        "key_provider_default",
         "key_provider_on_target",
         "shared_storage",
         "cross_vcenter_instantiation",
+        "template_provenance",
         "tpm_mode_supported",
         "powered_off",
         "single_tpm",
@@ -426,6 +431,16 @@ def _every_outcome():
                             by_request=True,
                         )
                     )
+                cases.append(
+                    case(
+                        the_vm,
+                        operation=Operation.INSTANTIATE_VAPP_TEMPLATE,
+                        action=TpmAction.UNKNOWN,
+                        target=target,
+                        the_template=template(Provenance.UNKNOWN),
+                        carried=True,
+                    )
+                )
     return cases, secrets_of(HOME, AWAY, restricted, stranger, vms=(bad_vm,))
 
 
@@ -434,3 +449,102 @@ def test_no_check_text_reveals_vcenter_host_key_provider_datastore_or_version():
     checks = [check for the_case in cases for check in check_vm(the_case)]
     assert {c.status for c in checks} == {PASS, FAIL, WARN, SKIP}
     assert leaks([text for c in checks for text in (c.message, c.remedy)], secrets) == []
+
+
+# -- key providers: a default one, usable on the hosts the VM will run on -------------------
+
+
+@pytest.mark.parametrize(
+    "key_providers, expected",
+    [
+        ((standard(),), PASS),
+        ((native(),), PASS),
+        ((standard(default=False),), FAIL),
+        ((standard(default=False), native(OTHER_KEY_PROVIDER, default=False)), FAIL),
+        ((), SKIP),
+    ],
+)
+def test_key_provider_default_needs_one_key_provider_set_as_the_default(key_providers, expected):
+    target = vcenter("vc-kp-lab-04", key_providers=key_providers)
+    assert status(key_provider_default, case(target=target, source=target)) is expected
+
+
+def test_key_provider_default_explains_and_skips_a_vm_without_vtpm():
+    target = vcenter("vc-kp-lab-04", key_providers=(standard(default=False),))
+    result = key_provider_default(case(target=target))
+    assert "none is set as the default" in result.message and "default" in result.remedy
+    assert status(key_provider_default, case(vm(tpm_present=False), action=TpmAction.NONE, target=target)) is SKIP
+
+
+def test_key_provider_configured_looks_at_the_hosts_the_vm_will_run_on_not_any_host():
+    target = vcenter(
+        "vc-kp-lab-04",
+        key_providers=(native(tpm_hosts_only=True),),
+        hosts=(Host("esx-tpm", tpm=True), Host("esx-plain", tpm=False)),
+    )
+    assert status(key_provider_configured, case(target=target)) is PASS  # cluster not known: any host
+    assert status(key_provider_configured, case(target=target, hosts=(Host("esx-plain", tpm=False),))) is FAIL
+    assert status(key_provider_configured, case(target=target, hosts=(Host("esx-tpm", tpm=True),))) is PASS
+    assert status(key_provider_configured, case(target=target, hosts=())) is FAIL
+
+
+def test_key_provider_configured_tells_the_remedy_for_tpm_less_target_hosts():
+    target = vcenter("vc-kp-lab-04", key_providers=(native(tpm_hosts_only=True),), hosts=(Host("esx-t", tpm=True),))
+    result = key_provider_configured(case(target=target, hosts=(Host("esx-p", tpm=False),)))
+    assert "hosts the VM would run on" in result.message and "TPM 2.0 chip" in result.remedy
+
+
+# -- templates of unknown provenance --------------------------------------------------------
+
+
+def _from_template(the_template, action, **kwargs):
+    return case(operation=Operation.INSTANTIATE_VAPP_TEMPLATE, action=action, the_template=the_template, **kwargs)
+
+
+def test_template_provenance_warns_when_nothing_says_how_the_template_was_made():
+    result = template_provenance(_from_template(template(Provenance.UNKNOWN), TpmAction.UNKNOWN, carried=True))
+    assert result.status is WARN
+    assert "unknown" in result.message and "may not survive" in result.message and "vcdtpm" in result.remedy
+
+
+@pytest.mark.parametrize(
+    "the_template",
+    [
+        template(Provenance.CAPTURED, TpmMode.COPY),
+        template(Provenance.CAPTURED, TpmMode.REPLACE),
+        template(Provenance.OVF),
+        template(Provenance.VCENTER_IMPORT),
+        template(Provenance.UNKNOWN, TpmMode.COPY),
+    ],
+    ids=["captured-copy", "captured-replace", "ovf", "import", "reported"],
+)
+def test_template_provenance_passes_a_template_whose_treatment_is_known(the_template):
+    assert status(template_provenance, _from_template(the_template, TpmAction.COPY)) is PASS
+
+
+def test_template_provenance_skips_non_templates_and_template_vms_without_vtpm():
+    assert status(template_provenance, case()) is SKIP
+    no_tpm = _from_template(template(Provenance.UNKNOWN), TpmAction.NONE, the_vm=vm(tpm_present=False))
+    assert status(template_provenance, no_tpm) is SKIP
+
+
+@pytest.mark.parametrize(
+    "target_kp, datastore, expected",
+    [(KEY_PROVIDER, SHARED_URL, PASS), (KEY_PROVIDER, "ds:///x/", FAIL), (OTHER_KEY_PROVIDER, SHARED_URL, FAIL)],
+)
+def test_an_unknown_provenance_gets_the_cross_vcenter_checks_a_copy_needs(target_kp, datastore, expected):
+    target = vcenter(
+        "vc-fra-dr-09", key_providers=(standard(target_kp),), datastores=(Datastore("ds-fra-shared", SHARED_URL),)
+    )
+    the_case = _from_template(
+        template(Provenance.UNKNOWN), TpmAction.UNKNOWN, the_vm=vm(datastore_url=datastore), target=target, carried=True
+    )
+    assert status(cross_vcenter_instantiation, the_case) is expected
+    assert "may copy" in cross_vcenter_instantiation(the_case).message
+    assert status(key_provider_on_target, the_case) is (PASS if target_kp == KEY_PROVIDER else FAIL)
+    assert status(shared_storage, the_case) is (PASS if datastore == SHARED_URL else FAIL)
+
+
+def test_an_unknown_provenance_still_needs_every_vtpm_requirement():
+    the_case = _from_template(template(Provenance.UNKNOWN), TpmAction.UNKNOWN, the_vm=vm(firmware=Firmware.BIOS))
+    assert status(firmware_efi, the_case) is FAIL

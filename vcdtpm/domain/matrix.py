@@ -1,4 +1,8 @@
-"""Cloud Director's copy/replace matrix and the template provenance rules (docs/RULES.md), as data."""
+"""The Cloud Director TPM copy/replace matrix and the template provenance rules, as data.
+
+Source (docs/RULES.md): the TPM pages of the VMware Cloud Director 10.4.2 (and later) Service Provider Admin Guide:
+the matrix per operation and vCenter band, and how a template's provenance decides what
+instantiation does to its vTPMs."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from vcdtpm.domain.model import Band, MatrixMode, Operation, Provenance, Templat
 from vcdtpm.domain.versions import lower_band
 
 EMULATION_RULE = "emulation.replace_on_7x"
+UNKNOWN_RULE = "provenance.unknown"
 
 
 class MatrixGap(VcdTpmError):
@@ -205,7 +210,20 @@ PROVENANCE: Mapping[Provenance, ProvenanceRule] = MappingProxyType(
             TpmMode.COPY,
             "a template imported from vCenter copies the vTPM on instantiation",
         ),
+        Provenance.UNKNOWN: ProvenanceRule(
+            UNKNOWN_RULE,
+            None,
+            "nothing records how this template was made, so whether instantiation copies or "
+            "replaces the vTPM is unknown",
+        ),
     }
+)
+
+# A template of unknown provenance for which Cloud Director itself reports the TPM provisioning.
+REPORTED = ProvenanceRule(
+    "provenance.reported",
+    None,
+    "Cloud Director reports the template's TPM provisioning (copyTpmOnInstantiate)",
 )
 
 
@@ -232,12 +250,22 @@ def lookup_band(operation: Operation, source: Band | None, target: Band) -> Band
     return target
 
 
-def template_mode(template: TemplateFacts) -> tuple[TpmMode, str]:
-    """What instantiating a template does to its VMs' vTPMs, and the rule that says so."""
+def provenance_rule(template: TemplateFacts) -> ProvenanceRule:
+    """The rule that decides for a template: its provenance's, or Cloud Director's own report."""
     try:
         rule = PROVENANCE[Provenance(template.provenance)]
     except (KeyError, ValueError):
         raise MatrixGap(what=f"template provenance {template.provenance!r}") from None
+    if rule.rule == UNKNOWN_RULE and template.tpm_provisioning is not None:
+        return REPORTED
+    return rule
+
+
+def template_mode(template: TemplateFacts) -> tuple[TpmMode | None, str]:
+    """What instantiating a template does to its VMs' vTPMs (None: unknown), and the rule."""
+    rule = provenance_rule(template)
+    if rule.rule == UNKNOWN_RULE:
+        return None, rule.rule
     return rule.mode or template.tpm_provisioning or TpmMode.COPY, rule.rule
 
 

@@ -61,14 +61,17 @@ class TpmAction(str, enum.Enum):
     NEW = "new"
     NONE = "none"
     REMOVE = "remove"
+    UNKNOWN = "unknown"  # a template of unknown provenance: copy or replace, nobody can tell
 
 
 class Provenance(str, enum.Enum):
-    """How a vApp template came to be."""
+    """How a vApp template came to be. UNKNOWN: nothing Cloud Director shows says so
+    (a template made outside vcdtpm, whose provenance vcdtpm did not record)."""
 
     CAPTURED = "captured"
     OVF = "ovf"
     VCENTER_IMPORT = "vcenter_import"
+    UNKNOWN = "unknown"
 
 
 class CheckStatus(str, enum.Enum):
@@ -161,21 +164,27 @@ class VmFacts:
 
 @dataclass(frozen=True)
 class TemplateFacts:
-    """A vApp template in a catalog, with its provenance."""
+    """A vApp template in a catalog, with its provenance.
+
+    `tpm_provisioning`: for a captured template, the TPM provisioning chosen at capture; for a
+    template of unknown provenance, what Cloud Director itself reports (copyTpmOnInstantiate
+    on its query record), when it does."""
 
     id: str | None
     name: str
     provenance: Provenance
-    tpm_provisioning: TpmMode | None = None  # captured only
+    tpm_provisioning: TpmMode | None = None
     vms: tuple[VmFacts, ...] = ()
 
 
 @dataclass(frozen=True)
 class Placement:
-    """Where an operation puts its result: a vCenter and a datastore."""
+    """Where an operation puts its result: a vCenter, a datastore and the hosts its VMs run on
+    (the cluster behind the target VDC; None when not known: every host of the vCenter)."""
 
     vcenter: VCenterFacts
     datastore_url: str | None = None
+    hosts: tuple[Host, ...] | None = None
 
 
 @dataclass(frozen=True)

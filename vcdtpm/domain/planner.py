@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from vcdtpm.domain import matrix
+from vcdtpm.domain.cases import ModeVerdict, VmCase
 from vcdtpm.domain.errors import Invalid
 from vcdtpm.domain.matrix import EMULATION_RULE, Allowed
 from vcdtpm.domain.model import (
@@ -19,7 +20,7 @@ from vcdtpm.domain.model import (
     TpmMode,
     VmPlan,
 )
-from vcdtpm.domain.preflight import ModeVerdict, VmCase, check_vm, no_vm_checks
+from vcdtpm.domain.preflight import check_vm, no_vm_checks
 from vcdtpm.domain.versions import band_of, lower_band
 
 _CHOICES = {MatrixMode.COPY, MatrixMode.REPLACE}
@@ -185,9 +186,11 @@ def _from_template(inp: PlanInput, subject: Subject) -> Decision:
     mode, rule = matrix.template_mode(template)
     if not subject.vm.tpm_present:
         return _none(subject, rule, f"{name} has no vTPM in the template and gets none.")
+    if mode is None:
+        return _unknown_provenance(inp, subject, rule)
     does = "copies" if mode is TpmMode.COPY else "replaces"
     gets = "a copy of the template's vTPM" if mode is TpmMode.COPY else "a new, blank vTPM"
-    text = matrix.PROVENANCE[template.provenance].text
+    text = matrix.provenance_rule(template).text
     reason = f"{text[0].upper()}{text[1:]}: {name} gets {gets}."
     if inp.requested is None or inp.requested is mode:
         verdict = ModeVerdict(CheckStatus.PASS, f"The template {does} the vTPM of {name}.")
@@ -200,6 +203,28 @@ def _from_template(inp: PlanInput, subject: Subject) -> Decision:
         )
     action = TpmAction.COPY if mode is TpmMode.COPY else TpmAction.REPLACE
     return Decision(action, rule, reason, verdict, carried=action is TpmAction.COPY)
+
+
+def _unknown_provenance(inp: PlanInput, subject: Subject, rule: str) -> Decision:
+    """Copy or replace, nobody can tell: plan for both, claim neither.
+
+    The checks a copy needs run (carried), and `template_provenance` warns that the
+    vTPM's secrets may not survive."""
+    name = subject.vm.name
+    reason = (
+        f"The provenance of template {subject.template.name} is unknown: {name} gets either a copy "
+        "of the template's vTPM or a new, blank one."
+    )
+    if inp.requested is None:
+        verdict = ModeVerdict(CheckStatus.PASS, f"No TPM mode is asked for {name}; the template decides.")
+    else:
+        verdict = ModeVerdict(
+            CheckStatus.FAIL,
+            f"The template decides what happens to the vTPM of {name}, and its provenance is unknown: "
+            f"the requested TPM mode '{inp.requested.value}' cannot be promised.",
+            "Omit `tpm`, or use a template whose provenance is recorded.",
+        )
+    return Decision(TpmAction.UNKNOWN, rule, reason, verdict, carried=True)
 
 
 def _carry(inp: PlanInput, subject: Subject, band: Band, cell: Allowed) -> Decision:

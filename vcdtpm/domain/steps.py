@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from vcdtpm.domain.matrix import EMULATION_RULE
-from vcdtpm.domain.model import Operation, Plan, TpmAction, TpmMode
+from vcdtpm.domain.model import Operation, Plan, Provenance, TpmAction, TpmMode
 
 # what each operation's main step produces, keyed as in an operation's `result`
 RESULT_KIND = {
@@ -27,6 +27,15 @@ RESULT_KIND = {
     Operation.CAPTURE_VM: "template",
     Operation.CREATE_TEMPLATE_FROM_OVF: "template",
     Operation.IMPORT_VM_AS_TEMPLATE: "template",
+}
+
+
+# operations that make a template, and the provenance vcdtpm records on it afterwards
+MAKES_TEMPLATE = {
+    Operation.CAPTURE_VAPP: Provenance.CAPTURED,
+    Operation.CAPTURE_VM: Provenance.CAPTURED,
+    Operation.CREATE_TEMPLATE_FROM_OVF: Provenance.OVF,
+    Operation.IMPORT_VM_AS_TEMPLATE: Provenance.VCENTER_IMPORT,
 }
 
 
@@ -54,7 +63,18 @@ def steps_for(operation: Operation, params: dict, plan: Plan) -> list[StepSpec]:
         target = {"vm": ref} if kind == "vm" else {"vapp": ref, "vm_name": vm.name}
         steps.append(StepSpec(f"remove vTPM of the copy of {vm.name}", "edit_tpm", {**target, "present": False}))
         steps.append(StepSpec(f"add a new vTPM to the copy of {vm.name}", "edit_tpm", {**target, "present": True}))
+    if operation in MAKES_TEMPLATE:
+        steps.append(_record_provenance(operation, main))
     return steps
+
+
+def _record_provenance(operation: Operation, main: dict) -> StepSpec:
+    """Cloud Director keeps no record of how a template was made: vcdtpm writes its own."""
+    provenance = MAKES_TEMPLATE[operation]
+    params = {"template": {"$step": 0, "key": "template"}, "provenance": provenance.value}
+    if provenance is Provenance.CAPTURED:
+        params["tpm"] = main.get("tpm") or TpmMode.COPY.value
+    return StepSpec("record the template's provenance", "record_provenance", params)
 
 
 def resolve_refs(params: dict, results: dict[int, dict]) -> dict:

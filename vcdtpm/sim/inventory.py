@@ -101,10 +101,11 @@ class SimTemplate:
     org: str
     catalog: str  # catalog id
     vdc: str  # vdc id whose storage holds its VMs
-    provenance: Provenance
-    tpm_provisioning: TpmMode | None = None
+    provenance: Provenance  # how it was really made (Cloud Director does not show it)
+    tpm_provisioning: TpmMode | None = None  # CopyTpmOnInstantiate at capture
     vms: list[str] = field(default_factory=list)
     id: str = field(default_factory=new_id)
+    metadata: dict[str, str] = field(default_factory=dict)  # what clients wrote (POST .../metadata)
 
 
 @dataclass

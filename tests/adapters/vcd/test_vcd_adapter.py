@@ -144,15 +144,16 @@ def test_get_template_reads_provenance_and_tpm_provisioning(adapter, alice):
     assert (record.catalog, record.vdc) == (f"urn:vcloud:catalog:{Ids.gold}", f"urn:vcloud:vdc:{Ids.acme_a}")
 
 
-def test_template_provenance_follows_the_inventory(small_cloud, adapter, alice):
+def test_template_provenance_is_what_vcdtpm_recorded_not_the_clouds_truth(small_cloud, adapter, alice):
     template = small_cloud.inventory.templates[Ids.win_tpl]
-    original = (template.provenance, template.tpm_provisioning)
+    original = (template.provenance, template.tpm_provisioning, dict(template.metadata))
     template.provenance, template.tpm_provisioning = Provenance.VCENTER_IMPORT, None
+    template.metadata = {}  # made outside vcdtpm: nothing Cloud Director shows says how
     try:
         facts = adapter.get_template(alice, f"urn:vcloud:vapptemplate:{Ids.win_tpl}").facts
-        assert (facts.provenance, facts.tpm_provisioning) == (Provenance.VCENTER_IMPORT, None)
+        assert (facts.provenance, facts.tpm_provisioning) == (Provenance.UNKNOWN, None)
     finally:
-        template.provenance, template.tpm_provisioning = original
+        template.provenance, template.tpm_provisioning, template.metadata = original
 
 
 READS = [
@@ -238,11 +239,11 @@ def test_provider_vcenter_names_list_every_vcenter(adapter):
     assert adapter.provider_vcenter_names() == ["vc-a", "vc-b"]
 
 
-def test_fast_cross_vcenter_instantiation_follows_the_cloud(small_cloud, adapter):
-    assert adapter.fast_cross_vcenter_instantiation() is False
+def test_fast_cross_vcenter_instantiation_is_never_read_from_the_cloud(small_cloud, adapter):
+    """No Cloud Director API exposes the switch: only the provider's configuration says."""
     small_cloud.inventory.fast_cross_vcenter_instantiation = True
     try:
-        assert adapter.fast_cross_vcenter_instantiation() is True
+        assert adapter.fast_cross_vcenter_instantiation() is False
     finally:
         small_cloud.inventory.fast_cross_vcenter_instantiation = False
 

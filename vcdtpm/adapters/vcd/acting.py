@@ -9,13 +9,14 @@ from pyvcloud.vcd.client import Client
 from vcdtpm.adapters.vcd import answers, recovery
 from vcdtpm.adapters.vcd.errors import refused, translated
 from vcdtpm.adapters.vcd.imports import IMPORT_BUILDERS
+from vcdtpm.adapters.vcd.metadata import METADATA_BUILDERS
 from vcdtpm.adapters.vcd.requests_for import BUILDERS as REQUEST_BUILDERS
 from vcdtpm.adapters.vcd.requests_for import Call
 from vcdtpm.domain.errors import Invalid
 from vcdtpm.ports import Session, StepIntent, TaskState
 
 CLIENT_REQUEST_ID = "X-VMWARE-VCLOUD-CLIENT-REQUEST-ID"
-BUILDERS = {**REQUEST_BUILDERS, **IMPORT_BUILDERS}
+BUILDERS = {**REQUEST_BUILDERS, **IMPORT_BUILDERS, **METADATA_BUILDERS}
 OVF_UPLOADS = ("create_vapp_from_ovf", "create_template_from_ovf")
 
 

@@ -16,15 +16,14 @@ Where Cloud Director keeps each fact this adapter reads:
 - Datastore URLs: Cloud Director exposes datastore names and morefs, not their vSphere URLs.
   The `datastore_url_of(vcenter, datastore_name)` callable given at construction resolves
   them (from the vCenters' own facts); without one, `datastore_url` stays None.
-- Template provenance and TPM provisioning: Cloud Director takes `CopyTpmOnInstantiate` in
-  CaptureVAppParams but does not show it on the template, so both are SYSTEM-domain
-  (read-only for tenants) metadata of the template: `vcdtpm.provenance` (captured | ovf |
-  vcenter_import) and `vcdtpm.copyTpmOnInstantiate` (boolean). Without them a template is
-  taken as captured with copy, Cloud Director's default.
-- Fast cross-vCenter instantiation is a cell setting with no API of its own; it is read from
-  `/api/admin/extension/settings/general`, element `FastCrossVcInstantiation` in namespace
-  `urn:vcdtpm:vcd-extension:1` inside the settings' VCloudExtension, False when absent.
-  `fast_cross_vcenter_instantiation=` at construction overrides it.
+- Template provenance: the VAppTemplate itself records nothing of how it was made. vcdtpm
+  records it after capturing, uploading or importing one (metadata.py): GENERAL-domain
+  metadata `vcdtpm.provenance` (captured | ovf | vcenter_import) and `vcdtpm.tpm-provisioning`
+  (copy | replace), read back from GET .../metadata. Cloud Director's own word, where it gives
+  one, is `copyTpmOnInstantiate` on the template's `type=vAppTemplate` query record (API 38.0
+  and later; absent from the 37.x record types). Without either, the provenance is UNKNOWN.
+- Fast cross-vCenter instantiation has no Cloud Director API (no setting, query or feature flag
+  names it): the provider states it in vcdtpm's configuration, passed in at construction.
 """
 
 from __future__ import annotations
@@ -76,7 +75,7 @@ class VcdAdapter(CloudDirector):
         log_file: str | Path | None = None,
         session_cache_seconds: float = 30.0,
         datastore_url_of: Callable[[str, str], str | None] | None = None,
-        fast_cross_vcenter_instantiation: bool | None = None,
+        fast_cross_vcenter_instantiation: bool = False,
     ):
         verify: bool | str = str(ca_bundle) if (verify_tls and ca_bundle) else verify_tls
         log_path = Path(log_file) if log_file else Path(data_dir) / "vcd_pysdk.log"
@@ -176,8 +175,14 @@ class VcdAdapter(CloudDirector):
         item_href = parse.link(template, "catalogItem")
         item = self._get(session, item_href, "vApp template", urn) if item_href else None
         catalog = urns.from_href(parse.link(item, "up")) if item is not None else None
+        record = self._get(
+            session,
+            f"{api}/query?type=vAppTemplate&format=records&filter=id=={urns.make('vapptemplate', uuid)}",
+            "Query",
+            urn,
+        )
         return TemplateRecord(
-            facts=parse.template_facts(template, meta),
+            facts=parse.template_facts(template, meta, parse.copy_tpm_on_instantiate(record)),
             catalog=catalog or "",
             vdc=urns.from_href(parse.link(template, "up")),
         )

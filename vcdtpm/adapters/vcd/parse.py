@@ -5,15 +5,13 @@ from __future__ import annotations
 import re
 
 from vcdtpm.adapters.vcd import urns
+from vcdtpm.domain import provenance_record
 from vcdtpm.domain.model import Firmware, Power, Provenance, TemplateFacts, TpmMode, VmFacts
 
 VCLOUD = "http://www.vmware.com/vcloud/v1.5"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 _RUNNING_STATUSES = {"3", "4"}  # SUSPENDED, POWERED_ON
 _RUNNING_RECORDS = {"POWERED_ON", "SUSPENDED"}
-
-PROVENANCE_KEY = "vcdtpm.provenance"
-COPY_TPM_KEY = "vcdtpm.copyTpmOnInstantiate"
 
 
 def q(tag: str, ns: str = VCLOUD) -> str:
@@ -77,17 +75,22 @@ def metadata(element) -> dict[str, str]:
     return values
 
 
-def template_facts(template, meta: dict[str, str]) -> TemplateFacts:
-    """Provenance comes from the template's metadata; without it, the template is taken as
-    captured with copy, Cloud Director's default for CopyTpmOnInstantiate."""
-    try:
-        provenance = Provenance(meta.get(PROVENANCE_KEY, Provenance.CAPTURED.value))
-    except ValueError:
-        provenance = Provenance.CAPTURED
-    tpm_mode = None
-    if provenance == Provenance.CAPTURED:
-        copy = meta.get(COPY_TPM_KEY, "true").lower() != "false"
-        tpm_mode = TpmMode.COPY if copy else TpmMode.REPLACE
+def copy_tpm_on_instantiate(records) -> bool | None:
+    """copyTpmOnInstantiate of the first VAppTemplateRecord, or None when vCD does not show it."""
+    found = records.findall(q("VAppTemplateRecord"))
+    value = found[0].get("copyTpmOnInstantiate") if found else None
+    return None if value is None else value.strip().lower() == "true"
+
+
+def template_facts(template, meta: dict[str, str], copy_tpm: bool | None = None) -> TemplateFacts:
+    """Provenance as vcdtpm recorded it in the template's metadata (UNKNOWN without it).
+
+    `copy_tpm` is the copyTpmOnInstantiate Cloud Director shows on the template's query record:
+    its own word on a captured template, or on one of unknown provenance; an OVF or imported
+    template follows its provenance rule."""
+    provenance, tpm_mode = provenance_record.read(meta)
+    if copy_tpm is not None and provenance in (Provenance.CAPTURED, Provenance.UNKNOWN):
+        tpm_mode = TpmMode.COPY if copy_tpm else TpmMode.REPLACE
     return TemplateFacts(
         id=template.get("id") or urns.from_href(template.get("href")),
         name=template.get("name"),

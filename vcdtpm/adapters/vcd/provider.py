@@ -15,16 +15,15 @@ from vcdtpm.domain.model import VmFacts
 from vcdtpm.ports import VdcLocation
 
 VMEXT = "http://www.vmware.com/vcloud/extension/v1.5"
-SETTINGS_EXT = "urn:vcdtpm:vcd-extension:1"
 MAX_PAGE = 128
 
 DatastoreUrlOf = Callable[[str, str], "str | None"]
 
 
 class ProviderFacts:
-    """Placement of VMs and VDCs, the vCenter list and the fast cross-vCenter switch."""
+    """Placement of VMs and VDCs, the vCenter list, and the fast cross-vCenter switch as configured."""
 
-    def __init__(self, client: ProviderClient, datastore_url_of: DatastoreUrlOf | None, fast_cross_vc: bool | None):
+    def __init__(self, client: ProviderClient, datastore_url_of: DatastoreUrlOf | None, fast_cross_vc: bool = False):
         self._client = client
         self._datastore_url_of = datastore_url_of
         self._fast_cross_vc = fast_cross_vc
@@ -59,16 +58,8 @@ class ProviderFacts:
         return VdcLocation(vcenter=vcenter, datastore_url=url)
 
     def fast_cross_vcenter_instantiation(self) -> bool:
-        if self._fast_cross_vc is not None:
-            return self._fast_cross_vc
-
-        def read(client: Client):
-            return client.get_resource(client.get_api_uri() + "/admin/extension/settings/general")
-
-        with translated("Settings"):
-            settings = self._client.run(read)
-        switch = settings.find(".//{%s}FastCrossVcInstantiation" % SETTINGS_EXT)
-        return switch is not None and str(switch.text).strip().lower() == "true"
+        """As the provider configured it: no Cloud Director API exposes the switch."""
+        return self._fast_cross_vc
 
     def _query(self, query_type: str, query_filter: str, page_size: int):
         params = {

@@ -8,6 +8,7 @@ from vcdtpm.sim.vcd.views import admin as views_admin
 from vcdtpm.sim.vcd.views import auth as views_auth
 from vcdtpm.sim.vcd.views import catalog_actions as views_catalog_actions
 from vcdtpm.sim.vcd.views import imports as views_import
+from vcdtpm.sim.vcd.views import metadata as views_metadata
 from vcdtpm.sim.vcd.views import query as views_query
 from vcdtpm.sim.vcd.views import tasks as views_tasks
 from vcdtpm.sim.vcd.views import tenant as views_tenant
@@ -19,6 +20,7 @@ VIEW_MODULES = (
     views_auth,
     views_tenant,
     views_vapp,
+    views_metadata,
     views_query,
     views_admin,
     views_tasks,

@@ -9,8 +9,6 @@ VMEXT = "http://www.vmware.com/vcloud/extension/v1.5"
 OVF = "http://schemas.dmtf.org/ovf/envelope/1"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 VERSIONS = "http://www.vmware.com/vcloud/versions"
-# Simulator-specific settings carried inside a standard VCloudExtension element.
-SIM_EXT = "urn:vcdtpm:vcd-extension:1"
 
 NSMAP = {None: VCLOUD, "ovf": OVF, "vmext": VMEXT, "xsi": XSI}
 VMEXT_NSMAP = {"vmext": VMEXT, "vcloud": VCLOUD, "xsi": XSI}

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import enum
 import uuid
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from vcdtpm.domain import provenance_record
 from vcdtpm.domain.errors import WorldError
 from vcdtpm.domain.model import Band, Firmware, Provenance, TpmMode
 from vcdtpm.sim.inventory import (
@@ -42,6 +44,15 @@ from vcdtpm.sim.world.checks import (
     version,
     whole,
 )
+
+
+class MadeBy(str, enum.Enum):
+    """Who made a world's template: vcdtpm (its provenance is recorded as metadata) or another
+    client (Cloud Director shows nothing of how it was made)."""
+
+    VCDTPM = "vcdtpm"
+    OTHER = "other"
+
 
 DEMO_WORLD_PATH = Path(__file__).with_name("worlds") / "demo.yaml"
 
@@ -230,9 +241,11 @@ class _Builder:
             cat.vdc = next(iter(vdcs.values())).id
 
     def _template(self, raw: Any, path: str, cat: SimCatalog, vdcs: dict[str, SimVdc], names: Registry) -> str:
-        raw = fields(raw, path, ("name", "provenance"), ("id", "tpm_provisioning", "vdc", "vms"))
+        raw = fields(raw, path, ("name", "provenance"), ("id", "tpm_provisioning", "vdc", "vms", "made_by"))
         names.claim(text(raw["name"], at(path, "name")), at(path, "name"))
         provenance = choice(raw["provenance"], at(path, "provenance"), Provenance)
+        if provenance is Provenance.UNKNOWN:
+            raise WorldError(at(path, "provenance"), "say how it was made; made_by: other hides it from vcdtpm")
         mode = None
         if "tpm_provisioning" in raw:
             if provenance is not Provenance.CAPTURED:
@@ -250,6 +263,9 @@ class _Builder:
             tpm_provisioning=mode,
             id=self._id(raw, path),
         )
+        made_by = choice(raw.get("made_by", "vcdtpm"), at(path, "made_by"), MadeBy)
+        if made_by is MadeBy.VCDTPM:  # vcdtpm recorded its provenance when it made it
+            tpl.metadata = provenance_record.entries(provenance, mode)
         self.inv.templates[tpl.id] = tpl
         tpl.vms = self._vms(raw.get("vms"), at(path, "vms"), vdc, template=tpl.id)
         return tpl.id

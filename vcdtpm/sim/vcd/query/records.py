@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from vcdtpm.domain.model import Power
+from vcdtpm.domain.model import Power, Provenance, TpmMode
 from vcdtpm.sim.inventory import SimVdc, SimVm
 from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.context import RequestContext
@@ -144,7 +144,16 @@ def _template_rows(ctx: RequestContext) -> Iterator[Row]:
                 catalogName=catalog.name if catalog else None,
                 status="RESOLVED",
                 isGoldMaster=False,
+                copyTpmOnInstantiate=_copy_tpm_on_instantiate(template),
             )
+
+
+def _copy_tpm_on_instantiate(template) -> bool | None:
+    """The record's copyTpmOnInstantiate (API 38.0+): the CopyTpmOnInstantiate of a capture;
+    left out for a template that was not captured (what vCD shows then is not documented)."""
+    if template.provenance is not Provenance.CAPTURED or template.tpm_provisioning is None:
+        return None
+    return template.tpm_provisioning is TpmMode.COPY
 
 
 def _catalog_item_rows(ctx: RequestContext) -> Iterator[Row]:
@@ -275,7 +284,7 @@ QUERY_TYPES = {
             "VAppTemplateRecord",
             x.VAPP_TEMPLATE,
             False,
-            _fields("vdc", "vdcName", "catalogName", "status", "isGoldMaster"),
+            _fields("vdc", "vdcName", "catalogName", "status", "isGoldMaster", "copyTpmOnInstantiate"),
             _template_rows,
         ),
         QueryType(

@@ -10,7 +10,6 @@ from vcdtpm.sim.vcd.ids import datastore_moref, provider_vdc_id, urn
 from vcdtpm.sim.vcd.rules import access
 
 ORG_ADMIN = "Organization Administrator"
-FAST_CROSS_VC = "FastCrossVcInstantiation"
 
 
 def _vmext(tag: str, **attrs):
@@ -119,11 +118,9 @@ def _datastore_refs(ctx: RequestContext, element, vdc: SimVdc, vcenter: SimVCent
 
 
 def get_general_settings(ctx: RequestContext):
-    """General settings; the fast cross-vCenter instantiation switch rides in VCloudExtension."""
+    """General settings (no element tells fast cross-vCenter instantiation: vCD has none)."""
     href = ctx.hrefs.api + "/admin/extension/settings/general"
     element = _vmext("GeneralSettings", href=href, type=x.GENERAL_SETTINGS)
-    extension = x.sub(element, "VCloudExtension", required=False)
-    x.sub(extension, FAST_CROSS_VC, ctx.inventory.fast_cross_vcenter_instantiation, ns=x.SIM_EXT)
     x.link(element, "edit", href, x.GENERAL_SETTINGS)
     for tag, value in (
         ("AbsoluteSessionTimeoutMinutes", 1440),

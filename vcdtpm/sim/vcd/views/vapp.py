@@ -1,8 +1,8 @@
-"""vApps, VMs and their TPM section, vApp templates and template metadata."""
+"""vApps, VMs and their TPM section, vApp templates (their metadata: metadata.py)."""
 
 from __future__ import annotations
 
-from vcdtpm.domain.model import Power, Provenance, TpmMode
+from vcdtpm.domain.model import Power
 from vcdtpm.sim.inventory import SimTemplate
 from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.context import RequestContext, Route
@@ -12,11 +12,6 @@ from vcdtpm.sim.vcd.rules import access
 from vcdtpm.sim.vcd.views.tasks import embed_tasks
 
 UNRESOLVED = 0  # status while being made: https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/types/VAppType.html
-
-# Template provenance is not part of the vCD API; it is kept as SYSTEM-domain (READONLY)
-# metadata on the template: tenants read it, only the provider writes it.
-PROVENANCE_KEY = "vcdtpm.provenance"
-COPY_TPM_KEY = "vcdtpm.copyTpmOnInstantiate"
 
 
 def render_vapp(ctx: RequestContext, vapp):
@@ -101,33 +96,6 @@ def get_template(ctx: RequestContext, template_id: str):
     return ctx.xml(render_template(ctx, access.template(ctx, template_id)), x.VAPP_TEMPLATE)
 
 
-def get_template_metadata(ctx: RequestContext, template_id: str):
-    template = access.template(ctx, template_id)
-    href = ctx.hrefs.template(template.id) + "/metadata"
-    element = x.root("Metadata", href=href, type=x.METADATA)
-    x.link(element, "up", ctx.hrefs.template(template.id), x.VAPP_TEMPLATE)
-    for key, value in _provenance_entries(template):
-        _metadata_entry(element, href, key, value)
-    return ctx.xml(element, x.METADATA)
-
-
-def _provenance_entries(template: SimTemplate) -> list[tuple[str, object]]:
-    entries: list[tuple[str, object]] = [(PROVENANCE_KEY, template.provenance.value)]
-    if template.provenance == Provenance.CAPTURED and template.tpm_provisioning is not None:
-        entries.append((COPY_TPM_KEY, template.tpm_provisioning == TpmMode.COPY))
-    return entries
-
-
-def _metadata_entry(parent, base_href: str, key: str, value) -> None:
-    entry = x.sub(parent, "MetadataEntry", href=f"{base_href}/SYSTEM/{key}", type=x.METADATA_VALUE)
-    x.sub(entry, "Domain", "SYSTEM", visibility="READONLY")
-    x.sub(entry, "Key", key)
-    kind = "MetadataBooleanValue" if isinstance(value, bool) else "MetadataStringValue"
-    typed = x.sub(entry, "TypedValue")
-    typed.set(x.qn(x.XSI, "type"), kind)
-    x.sub(typed, "Value", value)
-
-
 def _owner(ctx: RequestContext, element, org: str) -> None:
     owner = x.sub(element, "Owner", type=x.OWNER)
     org_users = ctx.inventory.orgs[org].users if org in ctx.inventory.orgs else []
@@ -147,7 +115,6 @@ ROUTES = [
     Route("GET", "/api/vApp/vm-<uuid:vm_id>", get_vm),
     Route("GET", "/api/vApp/vm-<uuid:vm_id>/trustedPlatformModule", get_vm_tpm),
     Route("GET", "/api/vAppTemplate/vappTemplate-<uuid:template_id>", get_template),
-    Route("GET", "/api/vAppTemplate/vappTemplate-<uuid:template_id>/metadata", get_template_metadata),
     Route("GET", "/api/vAppTemplate/vm-<uuid:vm_id>", get_template_vm),
     Route("GET", "/api/vAppTemplate/vm-<uuid:vm_id>/trustedPlatformModule", get_template_vm_tpm),
 ]
