@@ -210,9 +210,10 @@ def _unknown_provenance(inp: PlanInput, subject: Subject, rule: str) -> Decision
 
     The checks a copy needs run (carried), and `template_provenance` warns that the
     vTPM's secrets may not survive."""
-    name = subject.vm.name
+    name, template = subject.vm.name, subject.template
+    assert template is not None  # asked only about template subjects
     reason = (
-        f"The provenance of template {subject.template.name} is unknown: {name} gets either a copy "
+        f"The provenance of template {template.name} is unknown: {name} gets either a copy "
         "of the template's vTPM or a new, blank one."
     )
     if inp.requested is None:
