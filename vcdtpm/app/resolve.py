@@ -174,5 +174,6 @@ def plan_input(request: OperationRequest, r: Resolver) -> PlanInput:
         requested=request.tpm,
         replace_on_7x=request.replace_on_7x,
         acknowledge_tpm_data_loss=request.acknowledge_tpm_data_loss,
+        move=request.move,
         fast_cross_vcenter_instantiation=r.cloud.fast_cross_vcenter_instantiation(),
     )
