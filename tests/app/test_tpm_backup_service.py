@@ -92,6 +92,7 @@ def test_restoring_onto_another_vcenter_with_the_key_provider_keeps_the_identity
         inventory.vms[uuid("vm", "web-1")].tpm.nvram,
     )
     assert vm.tpm is not inventory.vms[uuid("vm", "web-1")].tpm
+    assert vm.storage_policy == "VM Encryption Policy"  # an encryption storage policy is assigned
 
 
 def test_restoring_into_a_vdc_uses_its_vcenter_and_datastore(inventory, backups, web1_backup):
@@ -206,3 +207,10 @@ def test_the_simulated_vcenter_backs_up_in_one_round_trip_and_knows_no_unknown_m
     assert port.round_trips == 1
     with pytest.raises(NotFound):
         port.backup_vtpm("vm-999")
+
+
+def test_the_simulated_vcenter_refuses_a_restore_without_an_encryption_storage_policy(inventory, vcenters, web1_backup):
+    inventory.vcenters["vc-b"].encryption_policy = None
+    with pytest.raises(BackendError, match="encryption storage policy"):
+        vcenters["vc-b"].restore_vtpm(web1_backup.backup, "web-1-no-policy")
+    assert not [vm for vm in inventory.vms.values() if vm.name == "web-1-no-policy"]

@@ -99,6 +99,7 @@ class SimulatedVCenter(VCenter):
                 tpm=SimVTpm(ek_cert=_ek_cert(backup.tpm_device, self.name), nvram=bytes(backup.nvram)),
                 key_provider=backup.key_provider,
                 key_id=backup.key_id,
+                storage_policy=vc.encryption_policy,
             )
             if vm.encryption_bundle != backup.encryption_bundle:
                 raise self._refused("the encryption.bundle does not match the keyId")
@@ -112,6 +113,8 @@ class SimulatedVCenter(VCenter):
             )
         if backup.firmware != Firmware.EFI.value:
             raise self._refused("a VirtualTPM device needs EFI firmware")
+        if vc.encryption_policy is None:
+            raise self._refused("no encryption storage policy (vmwarevmcrypt) exists to assign to the VM")
         if any(vm.name == name for vm in self.inventory.vcenter_vms(vc.name)):
             raise self._refused(f"a VM named {name} already exists")
         store = vc.datastore(datastore) if datastore else (vc.datastores[0] if vc.datastores else None)
