@@ -7,12 +7,13 @@ from dataclasses import replace
 
 import pytest
 
-from tests.demo import uuid
+from tests.demo import urn, uuid
 from vcdtpm.adapters.backup_files import BackupStore
 from vcdtpm.app.tpm_backups import RestoreRequest, TpmBackups
 from vcdtpm.domain.errors import BackendError, Conflict, Forbidden, Invalid, NotFound, PreflightFailed
 from vcdtpm.domain.model import CheckStatus, VmFacts
 from vcdtpm.ports import Session, VdcLocation
+from vcdtpm.sim.vcd.ids import resource_pool_moref
 from vcdtpm.sim.vcenter import simulated_vcenters
 from vcdtpm.sim.world.loader import demo_world
 
@@ -29,10 +30,10 @@ class LocatingCloud:
 
     def locate_vms(self, urns):
         found = {}
-        for urn in urns:
-            vm = self.inventory.vms.get(urn.rsplit(":", 1)[-1])
+        for vm_urn in urns:
+            vm = self.inventory.vms.get(vm_urn.rsplit(":", 1)[-1])
             if vm is not None and self.inventory.vm_org(vm) is not None:
-                found[urn] = VmFacts(vm.name, vm.guest_os, id=urn, vcenter=vm.vcenter, moref=vm.moref)
+                found[vm_urn] = VmFacts(vm.name, vm.guest_os, id=vm_urn, vcenter=vm.vcenter, moref=vm.moref)
         return found
 
     def locate_vdc(self, urn):
@@ -40,7 +41,7 @@ class LocatingCloud:
         if vdc is None:
             raise NotFound(kind="VDC", id=urn)
         url = self.inventory.vcenters[vdc.vcenter].datastore(vdc.datastore).url
-        return VdcLocation(vdc.vcenter, url)
+        return VdcLocation(vdc.vcenter, url, resource_pool_moref(vdc.id))
 
 
 @pytest.fixture
@@ -124,8 +125,9 @@ def test_a_vcenter_without_the_key_provider_fails_preflight(inventory, backups, 
 
 
 def test_a_key_provider_restricted_to_absent_tpm_hosts_fails_preflight(backups, web1_backup):
+    """vc-d has a TPM host (esx-d3), but not in acme-d's cluster, where the VM would run."""
     with pytest.raises(PreflightFailed) as caught:
-        backups.restore(ADMIN, RestoreRequest(web1_backup.id, vcenter="vc-d"))
+        backups.restore(ADMIN, RestoreRequest(web1_backup.id, target_vdc=urn("vdc", "acme-d")))
     assert failed(caught.value.plan) == {"key_provider_configured"}
 
 

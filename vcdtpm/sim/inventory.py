@@ -87,6 +87,7 @@ class SimVdc:
     vcenter: str
     datastore: str
     id: str = field(default_factory=new_id)
+    hosts: list[str] | None = None  # names of its cluster's hosts; None: every host of its vCenter
 
 
 @dataclass

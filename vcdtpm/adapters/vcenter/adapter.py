@@ -98,6 +98,13 @@ class PyVmomiVCenter(VCenter):
         return (tuple(sorted(hosts, key=lambda h: h.name)), tuple(sorted(stores, key=lambda d: d.name)))
 
     @translated
+    def hosts_of(self, resource_pool: str) -> tuple[Host, ...] | None:
+        """The hosts of the cluster (compute resource) that owns a resource pool."""
+        pool = collector.mo(self._session.content(), vim.ResourcePool, resource_pool)
+        names = {host.name for host in pool.owner.host}
+        return tuple(h for h in self.facts().hosts if h.name in names)
+
+    @translated
     def clone_tpm_policy(self) -> str:
         """What a clone does to a vTPM by default: `vpxd.clone.tpmProvisionPolicy`
         on 8.x (absent means copy); always copy on 7.x."""
