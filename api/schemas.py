@@ -95,6 +95,12 @@ class OperationRequestSchema(Strict):
     name = fields.String(validate=NAME, metadata={"description": "name of the VM, vApp or template made"})
     replace_on_7x = Bool(load_default=False)
     acknowledge_tpm_data_loss = Bool(load_default=False)
+    move = Bool(
+        load_default=False,
+        metadata={
+            "description": "imports only: move the vCenter VM into Cloud Director (sourceMove) instead of copying it"
+        },
+    )
 
     @post_load
     def make(self, data, **kwargs):

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from vcdtpm.domain.errors import Conflict
-from vcdtpm.domain.model import TemplateFacts, VCenterFacts, VmFacts
+from vcdtpm.domain.model import Host, TemplateFacts, VCenterFacts, VmFacts
 from vcdtpm.domain.steps import StepSpec
 
 
@@ -68,6 +68,7 @@ class VdcLocation:
 
     vcenter: str
     datastore_url: str | None
+    resource_pool: str | None = None  # moref of the resource pool backing it (its cluster's)
 
 
 @dataclass(frozen=True)
@@ -217,6 +218,11 @@ class VCenter(abc.ABC):
     @abc.abstractmethod
     def find_vm(self, name: str) -> VmFacts | None:
         """A VM of this vCenter by name (for import), or None."""
+
+    def hosts_of(self, resource_pool: str) -> tuple[Host, ...] | None:
+        """The hosts of the cluster owning a resource pool (where a VDC's VMs run), with their
+        TPMs; None when the pool is not known here."""
+        return None
 
     def backup_vtpm(self, moref: str) -> TpmBackup:
         """Read a vTPM VM's keyId, encryption.bundle, firmware, VirtualTPM device

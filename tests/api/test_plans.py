@@ -418,3 +418,20 @@ def test_a_template_vm_that_is_not_in_the_template_names_the_field(client, alice
     }
     answer = client.post("/api/v1/plans", headers=alice, json=body)
     assert answer.status_code == 422 and answer.get_json()["field"] == "source.vm"
+
+
+def test_an_import_can_move_and_its_plan_says_the_vtpm_is_kept(client, tokens):
+    body = {
+        "operation": "import_vm_as_vapp",
+        "source": {"vcenter_vm": "legacy-tpm"},
+        "target": {"vdc": urn("vdc", "acme-a")},
+        "move": True,
+    }
+    plan = client.post("/api/v1/plans", headers=tokens("admin@System"), json=body).get_json()
+    assert [vm["action"] for vm in plan["vms"]] == ["copy"] and "Moving legacy-tpm in" in plan["vms"][0]["reason"]
+
+
+def test_move_is_for_imports_only(client, alice):
+    body = {"operation": "copy_vm", "source": {"vm": urn("vm", "web-1")}, "target": {"vapp": urn("vapp", "app7")}}
+    answer = client.post("/api/v1/plans", headers=alice, json={**body, "move": True})
+    assert answer.status_code in (400, 422) and "move" in answer.get_data(as_text=True)

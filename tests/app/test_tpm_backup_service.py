@@ -7,12 +7,13 @@ from dataclasses import replace
 
 import pytest
 
-from tests.demo import uuid
+from tests.demo import urn, uuid
 from vcdtpm.adapters.backup_files import BackupFiles
 from vcdtpm.app.tpm_backups import RestoreRequest, TpmBackups
 from vcdtpm.domain.errors import BackendError, Conflict, Forbidden, Invalid, NotFound, PreflightFailed
 from vcdtpm.domain.model import CheckStatus, VmFacts
 from vcdtpm.ports import Session, VdcLocation
+from vcdtpm.sim.vcd.ids import resource_pool_moref
 from vcdtpm.sim.vcenter import simulated_vcenters
 from vcdtpm.sim.world.loader import demo_world
 
@@ -29,10 +30,10 @@ class LocatingCloud:
 
     def locate_vms(self, urns):
         found = {}
-        for urn in urns:
-            vm = self.inventory.vms.get(urn.rsplit(":", 1)[-1])
+        for vm_urn in urns:
+            vm = self.inventory.vms.get(vm_urn.rsplit(":", 1)[-1])
             if vm is not None and self.inventory.vm_org(vm) is not None:
-                found[urn] = VmFacts(vm.name, vm.guest_os, id=urn, vcenter=vm.vcenter, moref=vm.moref)
+                found[vm_urn] = VmFacts(vm.name, vm.guest_os, id=vm_urn, vcenter=vm.vcenter, moref=vm.moref)
         return found
 
     def locate_vdc(self, urn):
@@ -40,7 +41,7 @@ class LocatingCloud:
         if vdc is None:
             raise NotFound(kind="VDC", id=urn)
         url = self.inventory.vcenters[vdc.vcenter].datastore(vdc.datastore).url
-        return VdcLocation(vdc.vcenter, url)
+        return VdcLocation(vdc.vcenter, url, resource_pool_moref(vdc.id))
 
 
 @pytest.fixture
@@ -92,6 +93,7 @@ def test_restoring_onto_another_vcenter_with_the_key_provider_keeps_the_identity
         inventory.vms[uuid("vm", "web-1")].tpm.nvram,
     )
     assert vm.tpm is not inventory.vms[uuid("vm", "web-1")].tpm
+    assert vm.storage_policy == "VM Encryption Policy"  # an encryption storage policy is assigned
 
 
 def test_restoring_into_a_vdc_uses_its_vcenter_and_datastore(inventory, backups, web1_backup):
@@ -123,8 +125,9 @@ def test_a_vcenter_without_the_key_provider_fails_preflight(inventory, backups, 
 
 
 def test_a_key_provider_restricted_to_absent_tpm_hosts_fails_preflight(backups, web1_backup):
+    """vc-d has a TPM host (esx-d3), but not in acme-d's cluster, where the VM would run."""
     with pytest.raises(PreflightFailed) as caught:
-        backups.restore(ADMIN, RestoreRequest(web1_backup.id, vcenter="vc-d"))
+        backups.restore(ADMIN, RestoreRequest(web1_backup.id, target_vdc=urn("vdc", "acme-d")))
     assert failed(caught.value.plan) == {"key_provider_configured"}
 
 
@@ -206,3 +209,10 @@ def test_the_simulated_vcenter_backs_up_in_one_round_trip_and_knows_no_unknown_m
     assert port.round_trips == 1
     with pytest.raises(NotFound):
         port.backup_vtpm("vm-999")
+
+
+def test_the_simulated_vcenter_refuses_a_restore_without_an_encryption_storage_policy(inventory, vcenters, web1_backup):
+    inventory.vcenters["vc-b"].encryption_policy = None
+    with pytest.raises(BackendError, match="encryption storage policy"):
+        vcenters["vc-b"].restore_vtpm(web1_backup.backup, "web-1-no-policy")
+    assert not [vm for vm in inventory.vms.values() if vm.name == "web-1-no-policy"]

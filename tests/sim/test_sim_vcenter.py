@@ -7,9 +7,11 @@ import threading
 
 import pytest
 
+from tests.demo import uuid
 from vcdtpm.domain.errors import NotFound
 from vcdtpm.domain.model import Datastore, Firmware, Host, KeyProvider, KeyProviderType, Power
 from vcdtpm.ports import VCenter
+from vcdtpm.sim.vcd.ids import resource_pool_moref
 from vcdtpm.sim.vcenter import SimulatedVCenter, simulated_vcenters
 from vcdtpm.sim.world.loader import demo_world, load_world_data
 
@@ -53,9 +55,12 @@ def test_facts_show_shared_storage_and_a_key_provider_mismatch(vcenters):
     assert b.key_provider("kp-gold") is not None and c.key_provider("kp-gold") is None
 
 
-def test_facts_of_vc_d_show_an_nkp_restricted_to_tpm_hosts_and_no_host_tpm(vcenters):
+def test_facts_of_vc_d_show_an_nkp_restricted_to_tpm_hosts_and_acme_d_on_hosts_without_tpm(vcenters):
     facts = vcenters["vc-d"].facts()
-    assert facts.clone_tpm_policy == "replace" and not facts.has_tpm_host
+    assert facts.clone_tpm_policy == "replace" and facts.has_tpm_host  # esx-d3, outside acme-d's cluster
+    pool = resource_pool_moref(uuid("vdc", "acme-d"))
+    assert [(h.name, h.tpm) for h in vcenters["vc-d"].hosts_of(pool)] == [("esx-d1", False), ("esx-d2", False)]
+    assert vcenters["vc-d"].hosts_of("resgroup-none") is None
     assert [(kp.type, kp.tpm_hosts_only) for kp in facts.key_providers] == [(KeyProviderType.NATIVE, True)]
 
 

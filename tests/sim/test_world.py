@@ -115,7 +115,8 @@ def test_the_demo_world_has_a_vcenter_that_lacks_the_kp_gold_key_provider(demo):
 
 def test_the_demo_world_has_a_native_key_provider_unusable_for_want_of_host_tpms(demo):
     vc = demo.vcenters["vc-d"]
-    assert not any(host.tpm for host in vc.hosts)
+    acme_d = next(v for v in demo.vdcs.values() if v.name == "acme-d")
+    assert [h.name for h in vc.hosts if h.tpm] == ["esx-d3"] and acme_d.hosts == ["esx-d1", "esx-d2"]
     assert all(kp.type is KeyProviderType.NATIVE and kp.tpm_hosts_only for kp in vc.key_providers)
     assert vc.clone_tpm_policy == "replace"
 

@@ -555,3 +555,17 @@ def test_a_template_vm_without_vtpm_has_nothing_unknown():
     tpl = template(Provenance.UNKNOWN)
     result = plan(plan_input(O.INSTANTIATE_VAPP_TEMPLATE, [subject(vm(tpm_present=False), vcenter(), template=tpl)]))
     assert result.vms[0].action is A.NONE and check(result, "template_provenance").status is SKIP
+
+
+# -- imports from vCenter keep the vTPM, copying or moving ------------------------------------
+
+
+@pytest.mark.parametrize("operation", [O.IMPORT_VM_AS_VAPP, O.IMPORT_VM_AS_TEMPLATE])
+@pytest.mark.parametrize("move", [False, True])
+def test_an_import_keeps_the_vtpm_whether_it_copies_or_moves(operation, move):
+    vc = vcenter()
+    result = plan(plan_input(operation, [subject(vm(), vc)], target=vc, move=move))
+    only = result.vms[0]
+    assert only.action is A.COPY and only.rule.startswith(f"matrix.{operation.value}.")
+    assert ("Moving web-1 in from vCenter keeps its vTPM" in only.reason) is move
+    assert result.allowed is True

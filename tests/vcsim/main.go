@@ -14,6 +14,7 @@ import (
 	"strings"
 	"syscall"
 
+	_ "github.com/vmware/govmomi/pbm/simulator" // the SPBM endpoint (/pbm): storage policies, the encryption one included
 	"github.com/vmware/govmomi/simulator"
 	"github.com/vmware/govmomi/vim25"
 	"github.com/vmware/govmomi/vim25/mo"
@@ -136,7 +137,8 @@ func shape(m *simulator.Model, cfg *Config) (sim, map[string]string, error) {
 // serve starts the simulator's handlers behind the recorder on 127.0.0.1:port.
 func serve(m *simulator.Model, s sim, urls map[string]string, o options, policyAPI bool) (string, error) {
 	m.Service.Listen = &url.URL{Host: "127.0.0.1:0", User: url.UserPassword(o.user, o.password)}
-	inner := m.Service.NewServer() // registers the SOAP handlers; its own listener is not used
+	m.Service.RegisterEndpoints = true // the SPBM endpoint (/pbm) among them
+	inner := m.Service.NewServer()     // registers the SOAP handlers; its own listener is not used
 	inner.Close()
 	tlsConfig, err := newTLS(o.caOut)
 	if err != nil {

@@ -73,6 +73,7 @@ class OperationRequest:
     name: str | None = None  # name of what the operation makes (default: vCD's choice)
     replace_on_7x: bool = False
     acknowledge_tpm_data_loss: bool = False
+    move: bool = False  # imports only: sourceMove, the vCenter VM itself is taken in
 
     def field(self, path: str) -> Any:
         """The value at a dotted request path such as `source.vm`, or None."""
@@ -89,6 +90,8 @@ class OperationRequest:
             kind = URN_KINDS.get(path)
             if kind:
                 check_urn(path, value, kind)
+        if self.move and self.operation not in PROVIDER_ONLY:
+            raise Invalid("move", f"applies to imports from vCenter only, not to {self.operation.value}")
         for i, item in enumerate(self.items):
             if item.new_vm is None and not item.template:
                 raise Invalid(f"items[{i}]", "needs either template (+ vm) or new_vm")

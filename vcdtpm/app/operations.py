@@ -29,6 +29,7 @@ def request_params(request: OperationRequest) -> dict:
             "ovf": request.ovf,
             "tpm": request.tpm,
             "name": request.name,
+            "move": request.move or None,
         }
     )
     return {key: value for key, value in params.items() if value not in (None, [], {})}

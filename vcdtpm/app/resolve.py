@@ -48,8 +48,12 @@ class Resolver:
         return tuple(_merge(vm, places.get(vm.id) if vm.id else None, deep) for vm in vms)
 
     def placement_of_vdc(self, urn: str) -> Placement:
+        """The VDC's vCenter, datastore and the hosts its VMs run on (its cluster's)."""
         where = self.cloud.locate_vdc(urn)
-        return Placement(self.vcenter(where.vcenter), where.datastore_url)
+        facts = self.vcenter(where.vcenter)
+        port = self.vcenters.get(where.vcenter)
+        hosts = port.hosts_of(where.resource_pool) if port is not None and where.resource_pool else None
+        return Placement(facts, where.datastore_url, hosts)
 
     def source_of(self, vm: VmFacts) -> VCenterFacts | None:
         return self.vcenter(vm.vcenter) if vm.vcenter else None
@@ -72,8 +76,11 @@ class Resolver:
 
     # -- sources --------------------------------------------------------------
     def vm(self, urn: str) -> VmFacts:
+        return self.vm_and_vdc(urn)[0]
+
+    def vm_and_vdc(self, urn: str) -> tuple[VmFacts, str | None]:
         record = self.cloud.get_vm(self.session, urn)
-        return self.located((record.facts,))[0]
+        return self.located((record.facts,))[0], record.vdc
 
     def vapp_vms(self, urn: str) -> tuple[VmFacts, ...]:
         return self.located(self.cloud.get_vapp(self.session, urn).vms)
@@ -159,13 +166,23 @@ def _compose_subjects(request: OperationRequest, r: Resolver) -> tuple[Subject, 
     return tuple(subjects)
 
 
+def _in_place(request: OperationRequest, r: Resolver, vm: VmFacts) -> Placement:
+    """Where a VM whose vTPM is added or removed stays: its VDC's cluster, on its vCenter."""
+    if not vm.vcenter:
+        return r.target(request)
+    _, vdc = r.vm_and_vdc(request.source["vm"])
+    placed = r.placement_of_vdc(vdc) if vdc else None
+    if placed is not None and placed.vcenter.name == vm.vcenter:
+        return Placement(placed.vcenter, vm.datastore_url, placed.hosts)
+    return Placement(r.vcenter(vm.vcenter), vm.datastore_url)
+
+
 def plan_input(request: OperationRequest, r: Resolver) -> PlanInput:
     """Everything `planner.plan` needs for this request."""
     request.validate()
     subjects = subjects_for(request, r)
     if request.operation in (O.ADD_TPM, O.REMOVE_TPM):
-        vm = subjects[0].vm
-        target = Placement(r.vcenter(vm.vcenter), vm.datastore_url) if vm.vcenter else r.target(request)
+        target = _in_place(request, r, subjects[0].vm)
     else:
         target = r.target(request)
     return PlanInput(
@@ -175,5 +192,6 @@ def plan_input(request: OperationRequest, r: Resolver) -> PlanInput:
         requested=request.tpm,
         replace_on_7x=request.replace_on_7x,
         acknowledge_tpm_data_loss=request.acknowledge_tpm_data_loss,
+        move=request.move,
         fast_cross_vcenter_instantiation=r.cloud.fast_cross_vcenter_instantiation(),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -99,6 +100,9 @@ class TpmBackups:
             port = self._port(where.vcenter)
             facts = port.facts()
             store = next((d.name for d in facts.datastores if d.url == where.datastore_url), None)
+            cluster = port.hosts_of(where.resource_pool) if where.resource_pool else None
+            if cluster is not None:  # judged on the hosts the VM will run on, not any host
+                facts = dataclasses.replace(facts, hosts=cluster)
             return RestoreTarget(port, facts, store)
         if not request.vcenter:
             raise Invalid("target_vdc", "give target_vdc, or vcenter (and optionally datastore)")

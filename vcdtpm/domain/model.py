@@ -213,6 +213,7 @@ class PlanInput:
     replace_on_7x: bool = False
     acknowledge_tpm_data_loss: bool = False
     fast_cross_vcenter_instantiation: bool = False
+    move: bool = False  # an import that moves the vCenter VM (sourceMove) rather than copying it
 
 
 @dataclass(frozen=True)

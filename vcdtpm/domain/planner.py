@@ -31,6 +31,9 @@ _KEEPS = {
     Operation.IMPORT_VM_AS_VAPP: "Importing {name} from vCenter keeps its vTPM.",
     Operation.IMPORT_VM_AS_TEMPLATE: "Importing {name} from vCenter keeps its vTPM in the template.",
 }
+# An import that moves the vCenter VM keeps its vTPM exactly as a copying import does: importing
+# from vCenter preserves the TPM device for both copy and move (Cloud Director TPM documentation).
+_MOVED_IN = "Moving {name} in from vCenter keeps its vTPM (the VM itself is taken in, not copied)."
 _NOT_APPLICABLE = "{name} has no vTPM before or after, so no TPM mode applies."
 
 
@@ -264,6 +267,8 @@ def _carry_allowed(inp: PlanInput, subject: Subject, cell: Allowed, mode: TpmMod
 
 
 def _copy_reason(inp: PlanInput, name: str) -> str:
+    if inp.move and inp.operation in (Operation.IMPORT_VM_AS_VAPP, Operation.IMPORT_VM_AS_TEMPLATE):
+        return _MOVED_IN.format(name=name)
     return _KEEPS.get(inp.operation, "The copy of {name} gets a copy of its vTPM.").format(name=name)
 
 

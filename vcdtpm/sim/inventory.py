@@ -44,6 +44,8 @@ class SimVCenter:
     datastores: list[Datastore] = field(default_factory=list)
     id: str = field(default_factory=new_id)
     moref_seq: int = 100
+    # the encryption storage policy vSphere 6.7+ ships (None: removed, restores are refused)
+    encryption_policy: str | None = "VM Encryption Policy"
 
     def next_moref(self) -> str:
         self.moref_seq += 1
@@ -69,6 +71,7 @@ class SimVm:
     id: str = field(default_factory=new_id)
     vapp: str | None = None  # id of the vApp holding it
     template: str | None = None  # id of the template holding it
+    storage_policy: str | None = None  # the storage policy assigned to its home files
 
     @property
     def encryption_bundle(self) -> str | None:
@@ -84,6 +87,7 @@ class SimVdc:
     vcenter: str
     datastore: str
     id: str = field(default_factory=new_id)
+    hosts: list[str] | None = None  # names of its cluster's hosts; None: every host of its vCenter
 
 
 @dataclass

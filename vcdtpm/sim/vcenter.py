@@ -7,9 +7,10 @@ import binascii
 from collections.abc import Sequence
 
 from vcdtpm.domain.errors import BackendError, Invalid, NotFound
-from vcdtpm.domain.model import Datastore, Firmware, VCenterFacts, VmFacts
+from vcdtpm.domain.model import Datastore, Firmware, Host, VCenterFacts, VmFacts
 from vcdtpm.ports import TpmBackup, VCenter
 from vcdtpm.sim.inventory import Inventory, SimVCenter, SimVm, SimVTpm
+from vcdtpm.sim.vcd.ids import resource_pool_moref
 
 TPM_DEVICE_KEY = 11000  # the device key vSphere gives a VirtualTPM
 
@@ -47,6 +48,23 @@ class SimulatedVCenter(VCenter):
             self.round_trips += 1
             vc = self._vcenter()
             return {vm.moref: _facts(vm, vc) for vm in self.inventory.vcenter_vms(self.name) if vm.moref in wanted}
+
+    def hosts_of(self, resource_pool: str) -> tuple[Host, ...] | None:
+        """The hosts of the cluster that owns a resource pool (a VDC's), None for an unknown pool."""
+        with self.inventory.lock:
+            self.round_trips += 1
+            vc = self._vcenter()
+            vdc = next(
+                (
+                    v
+                    for v in self.inventory.vdcs.values()
+                    if v.vcenter == vc.name and resource_pool_moref(v.id) == resource_pool
+                ),
+                None,
+            )
+            if vdc is None:
+                return None
+            return tuple(h for h in vc.hosts if vdc.hosts is None or h.name in vdc.hosts)
 
     def find_vm(self, name: str) -> VmFacts | None:
         """A VM that Cloud Director does not manage yet (the ones import can take), by name."""
@@ -99,6 +117,7 @@ class SimulatedVCenter(VCenter):
                 tpm=SimVTpm(ek_cert=_ek_cert(backup.tpm_device, self.name), nvram=bytes(backup.nvram)),
                 key_provider=backup.key_provider,
                 key_id=backup.key_id,
+                storage_policy=vc.encryption_policy,
             )
             if vm.encryption_bundle != backup.encryption_bundle:
                 raise self._refused("the encryption.bundle does not match the keyId")
@@ -112,6 +131,8 @@ class SimulatedVCenter(VCenter):
             )
         if backup.firmware != Firmware.EFI.value:
             raise self._refused("a VirtualTPM device needs EFI firmware")
+        if vc.encryption_policy is None:
+            raise self._refused("no encryption storage policy (vmwarevmcrypt) exists to assign to the VM")
         if any(vm.name == name for vm in self.inventory.vcenter_vms(vc.name)):
             raise self._refused(f"a VM named {name} already exists")
         store = vc.datastore(datastore) if datastore else (vc.datastores[0] if vc.datastores else None)

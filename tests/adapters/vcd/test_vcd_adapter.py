@@ -230,6 +230,13 @@ def test_locate_vdc_names_the_vcenter_and_datastore_behind_a_vdc(adapter):
     assert (location.vcenter, location.datastore_url) == ("vc-b", SHARED)
 
 
+def test_locate_vdc_names_the_resource_pool_whose_cluster_runs_its_vms(adapter):
+    from vcdtpm.sim.vcd.ids import resource_pool_moref
+
+    location = adapter.locate_vdc(f"urn:vcloud:vdc:{Ids.acme_b}")
+    assert location.resource_pool == resource_pool_moref(Ids.acme_b)
+
+
 def test_locate_vdc_of_an_unknown_vdc_is_not_found(adapter):
     with pytest.raises(NotFound):
         adapter.locate_vdc(f"urn:vcloud:vdc:{Ids.web}")

@@ -130,3 +130,13 @@ def test_steps_for_every_template_maker_end_with_recording_its_provenance():
             {"template": {"$step": 0, "key": "template"}, "provenance": provenance.value}
             | ({"tpm": "replace"} if provenance is Provenance.CAPTURED else {}),
         )
+
+
+def test_an_import_that_moves_takes_the_vcenter_vm_itself_with_its_vtpm(fresh_cloud, adapter, admin):
+    legacy = next(vm for vm in fresh_cloud.inventory.vms.values() if vm.name == "legacy-1")
+    identity = legacy.tpm.identity
+    params = {"source": {"vcenter_vm": "legacy-1"}, "target": {"vdc": URN("vdc", Ids.acme_b)}, "move": True}
+    state = run(adapter, admin, "import_vm_as_vapp", params)
+    assert state.status == "success", state.error
+    vapp = fresh_cloud.inventory.vapps[uuid_of(state.result["vapp"])]
+    assert vapp.vms == [legacy.id] and legacy.tpm.identity == identity

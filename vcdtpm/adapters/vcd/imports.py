@@ -1,4 +1,5 @@
-"""Provider imports of a vCenter VM (by name) as a vApp or a vApp template, copying it."""
+"""Provider imports of a vCenter VM (by name) as a vApp or a vApp template, copying it or
+(`move`) moving it in: ImportVmAsVAppParams / ImportVmAsVAppTemplateParams `sourceMove`."""
 
 from __future__ import annotations
 
@@ -40,6 +41,8 @@ def _import(call: Call, tag: str, action: str, media_type: str, catalog: bool) -
     vdc = call.href(call.params["_vdc"], "vdc")
     catalog_href = call.href(call.dst("catalog"), "catalog") if catalog else None
     body = bodies.import_vm(tag, field(call.params, "name") or vm_name, moref, vdc, catalog_href)
+    if field(call.params, "move"):
+        body.set("sourceMove", "true")  # the vCenter VM itself is taken in; its vTPM is kept
     return f"{vim_server}/{action}", body, media_type
 
 

@@ -55,7 +55,13 @@ class ProviderFacts:
         relations = self._query("datastoreProviderVdcRelation", _any_of("providerVdc", [pvdc]), MAX_PAGE)
         names = sorted(r.get("name") for r in parse.records(relations, "DatastoreProviderVdcRelationRecord"))
         url = self._datastore_url(vcenter, names[0]) if names else None
-        return VdcLocation(vcenter=vcenter, datastore_url=url)
+        return VdcLocation(vcenter=vcenter, datastore_url=url, resource_pool=self._resource_pool(records[0]))
+
+    def _resource_pool(self, vdc_record) -> str | None:
+        """The resource pool backing a VDC (orgVdcResourcePoolRelation), None when not shown."""
+        relations = self._query("orgVdcResourcePoolRelation", _any_of("vdc", [vdc_record.get("href")]), MAX_PAGE)
+        pools = sorted(r.get("resourcePoolMoref") for r in parse.records(relations, "OrgVdcResourcePoolRelationRecord"))
+        return pools[0] if pools else None
 
     def fast_cross_vcenter_instantiation(self) -> bool:
         """As the provider configured it: no Cloud Director API exposes the switch."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from pyVmomi import vim, vmodl
 
-from vcdtpm.adapters.vcenter import clone, collector, facts, places, vtpm
+from vcdtpm.adapters.vcenter import clone, collector, facts, places, spbm, vtpm
 from vcdtpm.adapters.vcenter.config import VCenterConfig
 from vcdtpm.adapters.vcenter.faults import translated
 from vcdtpm.adapters.vcenter.filesvc import FileService, beside, datastore_name, session_cookie
@@ -96,6 +96,13 @@ class PyVmomiVCenter(VCenter):
         hosts = [facts.host(collector.props(o)) for o in objects if isinstance(o.obj, vim.HostSystem)]
         stores = [facts.datastore(collector.props(o)) for o in objects if isinstance(o.obj, vim.Datastore)]
         return (tuple(sorted(hosts, key=lambda h: h.name)), tuple(sorted(stores, key=lambda d: d.name)))
+
+    @translated
+    def hosts_of(self, resource_pool: str) -> tuple[Host, ...] | None:
+        """The hosts of the cluster (compute resource) that owns a resource pool."""
+        pool = collector.mo(self._session.content(), vim.ResourcePool, resource_pool)
+        names = {host.name for host in pool.owner.host}
+        return tuple(h for h in self.facts().hosts if h.name in names)
 
     @translated
     def clone_tpm_policy(self) -> str:
@@ -200,14 +207,22 @@ class PyVmomiVCenter(VCenter):
                 f"registered, so key {backup.key_id} cannot be retrieved",
             )
         content = self._session.content()
+        policy = self._encryption_policy(content, backend)
         where = places.read(content)
         store = where.datastore(datastore)
-        spec = vtpm.create_spec(backup, name, where.name(store), backend)
+        spec = vtpm.create_spec(backup, name, where.name(store), backend, policy)
         folder = collector.mo(content, vim.Folder, where.vm_folder(where.datacenter_of(store)))
         pool = collector.mo(content, vim.ResourcePool, where.pool_for(store, backend))
         new_vm = clone.wait(folder.CreateVM_Task(spec, pool), self._config.timeout, backend)
         self._upload_nvram(content, new_vm, where, backup.nvram)
         return self.vm_facts([new_vm._moId])[new_vm._moId]
+
+    def _encryption_policy(self, content, backend: str) -> str:
+        """An encryption storage policy to assign to the restored VM; refused without one."""
+        policy = spbm.find_encryption_policy(content.propertyCollector._stub.soapStub, self._cookie())
+        if policy is None:
+            raise BackendError(backend=backend, reason="no encryption storage policy (vmwarevmcrypt) exists")
+        return policy
 
     def _upload_nvram(self, content, vm: vim.VirtualMachine, where: places.Places, nvram: bytes) -> None:
         """Put the NVRAM file in a new VM's directory; the VM is destroyed if that fails."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import posixpath
 
 from pyVmomi import VmomiSupport, vim
 
@@ -34,8 +35,16 @@ def extra_config(values: dict) -> dict[str, str]:
 
 
 def nvram_name(values: dict) -> str:
-    """The NVRAM file's name: extraConfig `nvram`, else `<vm name>.nvram`."""
-    return extra_config(values).get(NVRAM_KEY) or f"{values.get('name', '')}.nvram"
+    """The NVRAM file's name as the VM's vmx says: its `nvram` setting (extraConfig), else the
+    vmx file's own base name with `.nvram`. Never the display name: a renamed VM keeps its
+    files' names."""
+    configured = extra_config(values).get(NVRAM_KEY)
+    if configured:
+        return configured
+    vmx = posixpath.basename((values.get("config.files.vmPathName") or "").split("]", 1)[-1].strip())
+    if not vmx.endswith(".vmx"):
+        raise Invalid("vm", f"{values.get('name', '')} has no vmx path to find its NVRAM file by")
+    return vmx[: -len(".vmx")] + ".nvram"
 
 
 def require_vtpm(values: dict) -> tuple[vim.vm.device.VirtualTPM, vim.encryption.CryptoKeyId]:
@@ -98,8 +107,9 @@ def device_from(tpm_device: dict, backend: str) -> vim.vm.device.VirtualTPM:
     )
 
 
-def create_spec(backup: TpmBackup, name: str, datastore: str, backend: str) -> vim.vm.ConfigSpec:
-    """CreateVM's spec: the backup's keyId and bundle, firmware, guest, version and vTPM device."""
+def create_spec(backup: TpmBackup, name: str, datastore: str, backend: str, policy: str) -> vim.vm.ConfigSpec:
+    """CreateVM's spec: the backup's keyId and bundle, firmware, guest, version and vTPM device,
+    and the encryption storage policy `policy` (a profile id) assigned to the VM."""
     if backup.firmware != Firmware.EFI.value:
         raise BackendError(backend=backend, reason="a VirtualTPM device needs EFI firmware")
     key = vim.encryption.CryptoKeyId(
@@ -116,4 +126,5 @@ def create_spec(backup: TpmBackup, name: str, datastore: str, backend: str) -> v
         crypto=vim.encryption.CryptoSpecEncrypt(cryptoKeyId=key),
         extraConfig=extra if backup.encryption_bundle else [],
         deviceChange=[add],
+        vmProfile=[vim.vm.DefinedProfileSpec(profileId=policy)],
     )

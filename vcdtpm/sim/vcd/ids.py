@@ -33,6 +33,11 @@ def provider_vdc_id(vdc_id: str) -> str:
     return derived("providerVdc", vdc_id)
 
 
+def resource_pool_moref(vdc_id: str) -> str:
+    """The moref of the resource pool (of its cluster) behind a VDC."""
+    return "resgroup-" + vdc_id.replace("-", "")[:8]
+
+
 def storage_profile_id(vdc_id: str) -> str:
     return derived("vdcStorageProfile", vdc_id)
 

@@ -194,14 +194,26 @@ class _Builder:
             self._catalog(cat, item(at(path, "catalogs"), i), org, vdcs, catalogs)
 
     def _vdc(self, raw: Any, path: str, org: SimOrg, vdcs: dict[str, SimVdc]) -> None:
-        raw = fields(raw, path, ("name", "vcenter"), ("id", "datastore"))
+        raw = fields(raw, path, ("name", "vcenter"), ("id", "datastore", "hosts"))
         name = text(raw["name"], at(path, "name"))
         if name in vdcs:
             raise WorldError(at(path, "name"), f"duplicate VDC name '{name}' in org '{org.name}'")
         vc = self._vcenter_ref(raw["vcenter"], at(path, "vcenter"))
         store = self._datastore_ref(raw.get("datastore"), path, vc)
         vdcs[name] = SimVdc(name=name, org=org.name, vcenter=vc.name, datastore=store, id=self._id(raw, path))
+        vdcs[name].hosts = self._cluster(raw.get("hosts"), at(path, "hosts"), vc)
         self.inv.vdcs[vdcs[name].id] = vdcs[name]
+
+    def _cluster(self, raws: Any, path: str, vc: SimVCenter) -> list[str] | None:
+        """The VDC's cluster: names of its vCenter's hosts (None: all of them)."""
+        if raws is None:
+            return None
+        known = {h.name for h in vc.hosts}
+        names = [text(raw, item(path, i)) for i, raw in enumerate(sequence(raws, path))]
+        for i, name in enumerate(names):
+            if name not in known:
+                raise WorldError(item(path, i), f"no host named '{name}' on vCenter '{vc.name}'")
+        return names
 
     def _vcenter_ref(self, value: Any, path: str) -> SimVCenter:
         name = text(value, path)

@@ -9,7 +9,14 @@ from vcdtpm.domain.model import Power, Provenance, TpmMode
 from vcdtpm.sim.inventory import SimVdc, SimVm
 from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.context import RequestContext
-from vcdtpm.sim.vcd.ids import catalog_item_id, datastore_id, datastore_moref, provider_vdc_id, urn
+from vcdtpm.sim.vcd.ids import (
+    catalog_item_id,
+    datastore_id,
+    datastore_moref,
+    provider_vdc_id,
+    resource_pool_moref,
+    urn,
+)
 from vcdtpm.sim.vcd.query.task_records import TASK_FIELDS, task_rows
 from vcdtpm.sim.vcd.render_vm import guest_os_name, vm_href
 
@@ -193,6 +200,18 @@ def _datastore_row(ctx: RequestContext, vcenter, name: str) -> dict:
     )
 
 
+def _vdc_pool_rows(ctx: RequestContext) -> Iterator[Row]:
+    """orgVdcResourcePoolRelation: each VDC and the resource pool (its cluster's) backing it."""
+    for vdc in ctx.inventory.vdcs.values():
+        vcenter = ctx.inventory.vcenters[vdc.vcenter]
+        yield _row(
+            vdc=ctx.hrefs.vdc(vdc.id),
+            vc=ctx.hrefs.vim_server(vcenter.id),
+            vcName=vcenter.name,
+            resourcePoolMoref=resource_pool_moref(vdc.id),
+        )
+
+
 def _datastore_rows(ctx: RequestContext) -> Iterator[Row]:
     for vcenter in ctx.inventory.vcenters.values():
         for datastore in vcenter.datastores:
@@ -313,6 +332,14 @@ QUERY_TYPES = {
             True,
             _fields(*_DS_FIELDS, "providerVdc", "datastore"),
             _datastore_pvdc_rows,
+        ),
+        QueryType(
+            "orgVdcResourcePoolRelation",
+            "OrgVdcResourcePoolRelationRecord",
+            x.ADMIN_VDC,
+            True,
+            frozenset(("vdc", "vc", "vcName", "resourcePoolMoref")),
+            _vdc_pool_rows,
         ),
         QueryType(
             "virtualCenter",
