@@ -559,3 +559,15 @@ def test_yaml_anchors_and_merge_keys_still_load(tmp_path):
         "  - {<<: *vc, name: vc-b}\n"
     )
     assert list(load_world(path).vcenters) == ["vc-a", "vc-b"]
+
+
+def test_the_example_in_docs_world_md_loads(tmp_path):
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "WORLD.md").read_text()
+    example = tmp_path / "example.yaml"
+    example.write_text(re.search(r"```yaml\n(.*?)```", text, re.S).group(1))
+    world = load_world(str(example))
+    assert {vdc.name for vdc in world.vdcs.values()} >= {"acme-a", "acme-b"}
+    assert any(t.name == "win-tpl" for t in world.templates.values())
