@@ -15,6 +15,13 @@ blp = Blueprint("operations", __name__, url_prefix="/api/v1", description="Execu
 problems = problems_for(blp)
 
 
+class FailureSchema(Schema):
+    """Why a step or an operation failed, as a problem: title and detail."""
+
+    title = fields.String(attribute="summary")
+    detail = fields.String(attribute="reason")
+
+
 class StepSchema(Schema):
     index = fields.Integer()
     name = fields.String()
@@ -23,7 +30,7 @@ class StepSchema(Schema):
     progress = fields.Integer()
     task = fields.String(allow_none=True, metadata={"description": "the Cloud Director task href"})
     result = fields.Dict(allow_none=True)
-    error = fields.Dict(allow_none=True)
+    error = fields.Nested(FailureSchema, allow_none=True)
     started_at = fields.DateTime(allow_none=True)
     finished_at = fields.DateTime(allow_none=True)
 
@@ -35,7 +42,7 @@ class OperationSchema(Schema):
     progress = fields.Integer()
     steps = fields.List(fields.Nested(StepSchema))
     result = fields.Dict(allow_none=True)
-    error = fields.Dict(allow_none=True)
+    error = fields.Nested(FailureSchema, allow_none=True)
     plan = fields.Dict(
         metadata={"description": "the plan the operation was accepted on, as POST /api/v1/plans answers it"}
     )

@@ -264,6 +264,22 @@ class BackupStore(Protocol):
         """Every bundle, newest first."""
 
 
+@dataclass(frozen=True)
+class Failure:
+    """Why a step, and so its operation, failed: what failed, and the reason Cloud Director gave."""
+
+    summary: str
+    reason: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"summary": self.summary, "reason": self.reason}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Failure:
+        """From the journal; records written before this type carry `title` / `detail`."""
+        return cls(str(data.get("summary", data.get("title", ""))), str(data.get("reason", data.get("detail", ""))))
+
+
 class OperationStatus(enum.StrEnum):
     """Where an operation is: queued until a worker claims it, then running until it ends."""
 
@@ -299,7 +315,7 @@ class StepView:
     task: str | None
     progress: int
     result: dict[str, Any] | None
-    error: dict[str, Any] | None
+    error: Failure | None
     started_at: datetime | None
     finished_at: datetime | None
 
@@ -316,7 +332,7 @@ class OperationView:
     progress: int
     steps: tuple[StepView, ...]
     result: dict[str, Any] | None
-    error: dict[str, Any] | None
+    error: Failure | None
     plan: dict[str, Any]
     request: dict[str, Any]
     created_at: datetime
@@ -385,10 +401,10 @@ class Journal(Protocol):
 
     def step_succeeded(self, op_id: str, index: int, worker: str, result: dict) -> None: ...
 
-    def step_failed(self, op_id: str, index: int, worker: str, error: dict) -> None: ...
+    def step_failed(self, op_id: str, index: int, worker: str, error: Failure) -> None: ...
 
     def finish(
-        self, op_id: str, worker: str, status: OperationStatus, result: dict | None, error: dict | None
+        self, op_id: str, worker: str, status: OperationStatus, result: dict | None, error: Failure | None
     ) -> None: ...
 
     def close(self) -> None: ...

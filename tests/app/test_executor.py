@@ -9,12 +9,13 @@ import pytest
 from vcdtpm.adapters.journal import Journal
 from vcdtpm.app.executor import Executor
 from vcdtpm.domain.errors import BackendError
-from vcdtpm.domain.steps import StepSpec
+from vcdtpm.domain.model import Operation
+from vcdtpm.domain.steps import EditTpmParams, MainParams, StepRef, StepSpec
 from vcdtpm.ports import TaskState
 
-COPY = StepSpec("copy_vm", "copy_vm", {"source": {"vm": "urn:vcloud:vm:1"}})
-REMOVE = StepSpec("remove vTPM", "edit_tpm", {"vm": {"$step": 0, "key": "vm"}, "present": False})
-ADD = StepSpec("add vTPM", "edit_tpm", {"vm": {"$step": 0, "key": "vm"}, "present": True})
+COPY = StepSpec("copy_vm", MainParams(Operation.COPY_VM, {"source": {"vm": "urn:vcloud:vm:1"}}))
+REMOVE = StepSpec("remove vTPM", EditTpmParams(False, vm=StepRef(0, "vm")))
+ADD = StepSpec("add vTPM", EditTpmParams(True, vm=StepRef(0, "vm")))
 
 
 class ScriptedCloud:
@@ -88,7 +89,7 @@ def test_a_failed_step_fails_the_operation_and_nothing_after_it_runs(journal):
     done = journal.get(op.id, "acme")
     assert done.status == "failed"
     assert [s.status for s in done.steps] == ["succeeded", "failed", "pending"]
-    assert "powered-on" in done.error["detail"]
+    assert "powered-on" in done.error.reason
     assert len(cloud.started) == 2
 
 
@@ -96,7 +97,7 @@ def test_a_refused_request_fails_its_step_with_cloud_directors_reason(journal):
     op = submitted(journal, [COPY])
     Executor(journal, ScriptedCloud(refuse=True), poll=0).run_once()
     done = journal.get(op.id, "acme")
-    assert done.status == "failed" and "refused" in done.error["detail"]
+    assert done.status == "failed" and "refused" in done.error.reason
 
 
 def test_a_running_step_is_reattached_to_its_task_not_reissued(journal):

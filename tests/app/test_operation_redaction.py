@@ -8,8 +8,9 @@ import pytest
 
 from vcdtpm.adapters.journal import Journal
 from vcdtpm.app.operations import Operations
-from vcdtpm.domain.steps import StepSpec
-from vcdtpm.ports import Session
+from vcdtpm.domain.model import Operation
+from vcdtpm.domain.steps import MainParams, StepSpec
+from vcdtpm.ports import Failure, Session
 from vcdtpm.sim.vcenter import simulated_vcenters
 from vcdtpm.sim.world.loader import demo_world
 
@@ -25,14 +26,14 @@ def failed(tmp_path):
         operation="copy_vm",
         request={},
         plan={},
-        steps=[StepSpec("copy_vm", "copy_vm", {})],
+        steps=[StepSpec("copy_vm", MainParams(Operation.COPY_VM, {}))],
         idempotency_key=None,
         token="t",
     )
     journal.claim("w", 30)
     journal.step_issuing(view.id, 0, "w")
-    journal.step_failed(view.id, 0, "w", {"title": "copy_vm failed", "detail": MESSAGE})
-    journal.finish(view.id, "w", "failed", {}, {"title": "copy_vm failed", "detail": MESSAGE})
+    journal.step_failed(view.id, 0, "w", Failure("copy_vm failed", MESSAGE))
+    journal.finish(view.id, "w", "failed", {}, Failure("copy_vm failed", MESSAGE))
     operations = Operations(SimpleNamespace(vcenters=simulated_vcenters(demo_world())), journal)
     yield operations, view.id
     journal.close()
@@ -41,14 +42,12 @@ def failed(tmp_path):
 def test_a_tenant_sees_the_failure_without_provider_names(failed):
     operations, op_id = failed
     shown = operations.get(Session("t", "acme", "alice", False), op_id)
-    for text in (shown.error["detail"], shown.steps[0].error["detail"]):
+    for text in (shown.error.reason, shown.steps[0].error.reason):
         assert not any(name in text for name in ("kp-gold", "vc-c", "esx-c1", "ds-c-local"))
         assert "web-1" in text
-    assert [op.error["detail"] for op in operations.list(Session("t", "acme", "alice", False))] == [
-        shown.error["detail"]
-    ]
+    assert [op.error.reason for op in operations.list(Session("t", "acme", "alice", False))] == [shown.error.reason]
 
 
 def test_the_provider_sees_the_failure_as_cloud_director_said_it(failed):
     operations, op_id = failed
-    assert operations.get(Session("t", "acme", "admin", True), op_id).error["detail"] == MESSAGE
+    assert operations.get(Session("t", "acme", "admin", True), op_id).error.reason == MESSAGE

@@ -8,9 +8,10 @@ import time
 import uuid
 
 from vcdtpm.domain.errors import VcdTpmError
-from vcdtpm.domain.steps import resolve_refs
+from vcdtpm.domain.steps import params_from_json, resolve_refs
 from vcdtpm.ports import (
     CloudDirector,
+    Failure,
     Journal,
     LeaseLost,
     OperationStatus,
@@ -91,31 +92,33 @@ class Executor:
             if step.status is StepStatus.FAILED:
                 return self._finish(op, OperationStatus.FAILED, results, step.error)
             outcome = self._run_step(op, step, session, results)
-            if outcome.get("error"):
-                return self._finish(op, OperationStatus.FAILED, results, outcome["error"])
-            results[step.index] = outcome["result"]
+            if isinstance(outcome, Failure):
+                return self._finish(op, OperationStatus.FAILED, results, outcome)
+            results[step.index] = outcome
         self._finish(op, OperationStatus.SUCCEEDED, results, None)
 
-    def _run_step(self, op: OperationView, step: StepView, session: Session, results: dict) -> dict:
+    def _run_step(self, op: OperationView, step: StepView, session: Session, results: dict) -> dict | Failure:
+        """The step's result (the URNs it made), or why it failed."""
         request_id = f"{op.id}-{step.index}"
         href = step.task
+        params = resolve_refs(params_from_json(step.kind, step.params), results)
         if href is None and step.status is StepStatus.ISSUING:
-            intent = StepIntent(step.kind, resolve_refs(step.params, results), step.started_at)
+            intent = StepIntent(step.kind, params, step.started_at)
             href = self.cloud.find_task(session, request_id, intent)
             if href is not None:  # sent before the crash, never journaled
                 self.journal.step_attached(op.id, step.index, self.worker, href)
         if href is None:
             self.journal.step_issuing(op.id, step.index, self.worker)
             try:
-                href = self.cloud.start(session, step.kind, resolve_refs(step.params, results), request_id)
+                href = self.cloud.start(session, step.kind, params, request_id)
             except VcdTpmError as exc:
-                error = {"title": "Cloud Director refused the request", "detail": exc.message}
-                self.journal.step_failed(op.id, step.index, self.worker, error)
-                return {"error": error}
+                failure = Failure("Cloud Director refused the request", exc.message)
+                self.journal.step_failed(op.id, step.index, self.worker, failure)
+                return failure
             self.journal.step_attached(op.id, step.index, self.worker, href)
         return self._follow(op, step, session, href)
 
-    def _follow(self, op: OperationView, step: StepView, session: Session, href: str) -> dict:
+    def _follow(self, op: OperationView, step: StepView, session: Session, href: str) -> dict | Failure:
         last = -1
         while True:
             state = self.cloud.task(session, href)
@@ -128,12 +131,12 @@ class Executor:
             time.sleep(self.poll)
         if state.status == "success":
             self.journal.step_succeeded(op.id, step.index, self.worker, state.result or {})
-            return {"result": state.result or {}}
-        error = {"title": f"{step.name} failed", "detail": state.error or f"the task ended {state.status}"}
-        self.journal.step_failed(op.id, step.index, self.worker, error)
-        return {"error": error}
+            return state.result or {}
+        failure = Failure(f"{step.name} failed", state.error or f"the task ended {state.status}")
+        self.journal.step_failed(op.id, step.index, self.worker, failure)
+        return failure
 
-    def _finish(self, op: OperationView, status: OperationStatus, results: dict, error: dict | None) -> None:
+    def _finish(self, op: OperationView, status: OperationStatus, results: dict, error: Failure | None) -> None:
         merged: dict = {}
         for index in sorted(results):
             for key, value in (results[index] or {}).items():

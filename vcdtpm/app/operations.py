@@ -13,7 +13,7 @@ from vcdtpm.app.planning import Planning
 from vcdtpm.domain.errors import NotFound, PreflightFailed
 from vcdtpm.domain.model import CheckStatus, Plan
 from vcdtpm.domain.steps import steps_for
-from vcdtpm.ports import Journal, OperationView, Session
+from vcdtpm.ports import Failure, Journal, OperationView, Session
 
 DATA_LOSS = "data_loss_acknowledged"
 
@@ -64,15 +64,12 @@ def executable(plan: Plan) -> Plan:
     return plan
 
 
-def redact(value, pattern: re.Pattern | None):
-    """`value` (errors: dicts of text) with every provider-only name replaced."""
-    if pattern is None or value is None:
-        return value
-    if isinstance(value, dict):
-        return {key: redact(item, pattern) for key, item in value.items()}
-    if isinstance(value, str):
-        return pattern.sub("<provider resource>", value)
-    return value
+def redact(failure: Failure | None, pattern: re.Pattern | None) -> Failure | None:
+    """The failure with every provider-only name replaced."""
+    if pattern is None or failure is None:
+        return failure
+    hidden = "<provider resource>"
+    return Failure(pattern.sub(hidden, failure.summary), pattern.sub(hidden, failure.reason))
 
 
 class Operations:

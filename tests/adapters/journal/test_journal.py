@@ -12,7 +12,9 @@ import pytest
 
 from vcdtpm.adapters.journal import IdempotencyKeyReused, Journal, LeaseLost, StepOutOfOrder, sqlite_url
 from vcdtpm.domain.errors import Invalid, NotFound
-from vcdtpm.domain.steps import StepSpec
+from vcdtpm.domain.model import Operation
+from vcdtpm.domain.steps import MainParams, StepSpec
+from vcdtpm.ports import Failure
 
 pytest_plugins = ["tests.pg_fixture"]
 
@@ -69,7 +71,7 @@ def create(journal, *, org="acme", key=None, request=None, steps=2):
         plan={"allowed": True},
         idempotency_key=key,
         token=TOKEN,
-        steps=[StepSpec(f"step {i}", "clone", {"n": i}) for i in range(steps)],
+        steps=[StepSpec(f"step {i}", MainParams(Operation.COPY_VM, {"n": i})) for i in range(steps)],
     )
 
 
@@ -221,7 +223,7 @@ LOSABLE = {
     "step_attached": lambda j, op: j.step_attached(op, 0, "w1", "task-2"),
     "step_progress": lambda j, op: j.step_progress(op, 0, "w1", 40),
     "step_succeeded": lambda j, op: j.step_succeeded(op, 0, "w1", {"vm": "urn:2"}),
-    "step_failed": lambda j, op: j.step_failed(op, 0, "w1", {"title": "boom"}),
+    "step_failed": lambda j, op: j.step_failed(op, 0, "w1", Failure("boom", "the task ended error")),
     "finish": lambda j, op: j.finish(op, "w1", "succeeded", {"vm": "urn:2"}),
 }
 
@@ -266,9 +268,9 @@ def test_a_step_moves_through_issuing_and_running_to_succeeded(journal, clock):
 def test_a_failed_step_keeps_its_error(journal):
     op = claimed(journal)
     journal.step_issuing(op.id, 0, "w1")
-    journal.step_failed(op.id, 0, "w1", {"title": "Backend error", "status": 502})
+    journal.step_failed(op.id, 0, "w1", Failure("Backend error", "vCenter vc-a failed"))
     step = journal.get(op.id, "acme").steps[0]
-    assert (step.status, step.error) == ("failed", {"title": "Backend error", "status": 502})
+    assert (step.status, step.error) == ("failed", Failure("Backend error", "vCenter vc-a failed"))
 
 
 def test_steps_refuse_to_move_out_of_order(journal):
@@ -310,7 +312,7 @@ def test_progress_is_derived_from_the_steps(journal):
 
 def test_finish_records_the_outcome_and_frees_the_operation(journal):
     op = claimed(journal)
-    error = {"type": "about:blank", "title": "Backend error", "status": 502}
+    error = Failure("copy_vm failed", "Cloud Director refused the request")
     journal.finish(op.id, "w1", "failed", None, error)
     done = journal.get(op.id, "acme")
     assert (done.status, done.result, done.error) == ("failed", None, error)
@@ -348,3 +350,8 @@ def test_the_default_journal_is_a_wal_sqlite_file_in_the_data_dir(tmp_path):
     assert url.endswith(str(path)) and path.exists()
     with sqlite3.connect(path) as raw:
         assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_failure_recorded_as_a_problem_reads_back_as_a_failure():
+    legacy = {"type": "about:blank", "title": "copy_vm failed", "detail": "the task ended error", "status": 502}
+    assert Failure.from_json(legacy) == Failure("copy_vm failed", "the task ended error")

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from vcdtpm.adapters.journal.schema import VIEW_COLUMNS, operations, steps
 from vcdtpm.adapters.journal.views import derive_progress
-from vcdtpm.ports import OperationStatus, OperationView, StepStatus, StepView
+from vcdtpm.ports import Failure, OperationStatus, OperationView, StepStatus, StepView
 
 
 def load_operations(
@@ -48,7 +48,7 @@ def _step_view(row) -> StepView:
         task=row.task,
         progress=row.progress,
         result=row.result,
-        error=row.error,
+        error=Failure.from_json(row.error) if row.error else None,
         started_at=row.started_at,
         finished_at=row.finished_at,
     )
@@ -64,7 +64,7 @@ def _operation_view(row, step_views: tuple[StepView, ...]) -> OperationView:
         progress=derive_progress(OperationStatus(row.status), step_views),
         steps=step_views,
         result=row.result,
-        error=row.error,
+        error=Failure.from_json(row.error) if row.error else None,
         plan=row.plan,
         request=row.request,
         created_at=row.created_at,

@@ -18,7 +18,7 @@ from vcdtpm.adapters.journal.schema import create_tables, make_engine, operation
 from vcdtpm.adapters.journal.views import request_digest
 from vcdtpm.domain.errors import Invalid, NotFound
 from vcdtpm.domain.steps import StepSpec
-from vcdtpm.ports import OperationStatus, OperationView, StepStatus
+from vcdtpm.ports import Failure, OperationStatus, OperationView, StepStatus
 
 MAX_KEY_LENGTH = 255
 CREATE_ATTEMPTS = 3
@@ -213,14 +213,14 @@ class Journal:
             },
         )
 
-    def step_failed(self, op_id: str, index: int, worker: str, error: dict) -> None:
+    def step_failed(self, op_id: str, index: int, worker: str, error: Failure) -> None:
         self._move_step(
             op_id,
             index,
             worker,
             StepStatus.FAILED,
             (StepStatus.PENDING, StepStatus.ISSUING, StepStatus.RUNNING),
-            lambda row, now: {"error": error, "finished_at": now, "started_at": row.started_at or now},
+            lambda row, now: {"error": error.to_json(), "finished_at": now, "started_at": row.started_at or now},
         )
 
     def _move_step(
@@ -249,7 +249,7 @@ class Journal:
         worker: str,
         status: OperationStatus,
         result: dict[str, Any] | None,
-        error: dict[str, Any] | None = None,
+        error: Failure | None = None,
     ) -> None:
         """End the operation (succeeded or failed), free its lease and forget the token.
 
@@ -265,7 +265,7 @@ class Journal:
                 .values(
                     status=status,
                     result=result,
-                    error=error,
+                    error=error.to_json() if error else None,
                     owner=worker,
                     lease_expires=None,
                     token=None,
@@ -317,7 +317,7 @@ def _insert_steps(conn: sa.Connection, op_id: str, specs: builtins.list[StepSpec
                     "idx": index,
                     "name": spec.name,
                     "kind": spec.kind,
-                    "params": dict(spec.params),
+                    "params": spec.params.to_json(),
                     "status": StepStatus.PENDING,
                     "progress": 0,
                 }

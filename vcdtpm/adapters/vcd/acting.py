@@ -63,7 +63,7 @@ class Actions:
         builder = BUILDERS.get(kind)
         if builder is None:
             raise Invalid("kind", f"'{kind}' is not a Cloud Director action")
-        call = Call(client, client.get_api_uri(), {**params, "_request_id": request_id[:8]})
+        call = Call(client, client.get_api_uri(), dict(params), request_id=request_id[:8])
         if kind in IMPORT_BUILDERS:
             self._place_import(session, call)
         return builder(call)
@@ -73,7 +73,7 @@ class Actions:
         vdc = call.dst("vdc") or self._catalog_vdc(session, call.dst("catalog"))
         if not vdc:
             raise Invalid("target.catalog", "has no VDC to import into")
-        call.params.update(_vdc=vdc, _vcenter=self._vcenter_of_vdc(vdc))
+        call.vdc, call.vcenter = vdc, self._vcenter_of_vdc(vdc)
 
     def task(self, session: Session, href: str) -> TaskState:
         client = self._client_for(session.token)

@@ -28,7 +28,7 @@ def _moref(call: Call, vim_server: str, vm_name: str) -> str | None:
 
 def _locate(call: Call, vm_name: str) -> tuple[str, str]:
     """(vimServer href, moref) of the unmanaged VM, on whichever vCenter holds it."""
-    for vim_server in _vim_servers(call, call.params["_vcenter"]):
+    for vim_server in _vim_servers(call, call.vcenter or ""):
         moref = _moref(call, vim_server, vm_name)
         if moref is not None:
             return vim_server, moref
@@ -38,7 +38,7 @@ def _locate(call: Call, vm_name: str) -> tuple[str, str]:
 def _import(call: Call, tag: str, action: str, media_type: str, catalog: bool) -> Request:
     vm_name = call.src("vcenter_vm")
     vim_server, moref = _locate(call, vm_name)
-    vdc = call.href(call.params["_vdc"], "vdc")
+    vdc = call.href(call.vdc, "vdc")
     catalog_href = call.href(call.dst("catalog"), "catalog") if catalog else None
     body = bodies.import_vm(tag, field(call.params, "name") or vm_name, moref, vdc, catalog_href)
     if field(call.params, "move"):

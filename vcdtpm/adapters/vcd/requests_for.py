@@ -38,11 +38,15 @@ def replace_flag(params: dict) -> bool | None:
 
 @dataclass
 class Call:
-    """One step being sent: the caller's client, the API root and the params."""
+    """One step being sent: the caller's client, the API root, the step's params, and what the
+    adapter works out itself (a short request id for default names; an import's VDC and vCenter)."""
 
     client: Client
     api: str
     params: dict
+    request_id: str = ""
+    vdc: str | None = None
+    vcenter: str | None = None
 
     def src(self, key: str) -> str | None:
         return field(self.params.get("source") or {}, key)
@@ -148,7 +152,7 @@ def compose_vapp(call: Call) -> Request:
             create.append(vm_spec(new))
         else:
             sourced.append(Sourced(_template_vm_href(call, field(item, "template"), field(item, "vm"))))
-    name = field(call.params, "name") or f"vapp-{call.params.get('_request_id', 'composed')}"
+    name = field(call.params, "name") or f"vapp-{call.request_id or 'composed'}"
     return _vdc_action(call, "composeVApp"), bodies.compose(name, sourced, create), bodies.COMPOSE
 
 
