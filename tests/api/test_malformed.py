@@ -130,6 +130,22 @@ BODIES = [
         422,
         "vm.name",
     ),
+    (
+        "two_targets_one_plan",
+        {
+            "operation": "copy_vm",
+            "source": {"vm": urn("vm", "web-1")},
+            "target": {"vdc": urn("vdc", "acme-a"), "vapp": urn("vapp", "old")},
+        },
+        422,
+        "target.vdc",
+    ),
+    (
+        "urn_with_a_trailing_newline",
+        {"operation": "add_tpm", "source": {"vm": urn("vm", "web-2") + "\n"}},
+        422,
+        "source.vm",
+    ),
 ]
 
 

@@ -82,7 +82,15 @@ class OperationRequest:
         return value.get(tail) if tail else value
 
     def validate(self) -> None:
-        """Raise `Invalid` naming the first field the operation needs but lacks."""
+        """Raise `Invalid` naming the first field the operation needs but lacks, or names
+        without using (a plan and its execution must act on the same objects)."""
+        for part in ("source", "target"):
+            for key in getattr(self, part):
+                if f"{part}.{key}" not in NEEDS[self.operation]:
+                    needed = [p for p in NEEDS[self.operation] if p.startswith(part)] or ["nothing"]
+                    raise Invalid(
+                        f"{part}.{key}", f"is not used by {self.operation.value}, which takes {', '.join(needed)}"
+                    )
         for path in NEEDS[self.operation]:
             value = self.field(path)
             if value in (None, "", ()):

@@ -71,7 +71,10 @@ class Planning:
 
     # -- plans ----------------------------------------------------------------
     def plan(self, session: Session, request: OperationRequest) -> Plan:
-        """A dry run: reads both clouds, changes nothing."""
+        """A dry run: reads both clouds, changes nothing. The request's fields are checked
+        first (`OperationRequest.validate`: what the operation needs, and nothing it does not use),
+        before anything is read."""
+        request.validate()
         resolver = Resolver(self.cloud, self.vcenters, session)
         return planner.plan(plan_input(request, resolver))
 

@@ -178,8 +178,7 @@ def _in_place(request: OperationRequest, r: Resolver, vm: VmFacts) -> Placement:
 
 
 def plan_input(request: OperationRequest, r: Resolver) -> PlanInput:
-    """Everything `planner.plan` needs for this request."""
-    request.validate()
+    """Everything `planner.plan` needs for this request (validated by the caller)."""
     subjects = subjects_for(request, r)
     if request.operation in (O.ADD_TPM, O.REMOVE_TPM):
         target = _in_place(request, r, subjects[0].vm)
