@@ -221,10 +221,22 @@ CASES = [
     (
         "capture_vm_across",
         "alice",
-        {"operation": "capture_vm", "source": {"vm": urn("vm", "db-1")}, "target": {"catalog": urn("catalog", "gold")}},
+        {
+            "operation": "capture_vm",
+            "source": {"vm": urn("vm", "db-solo")},
+            "target": {"catalog": urn("catalog", "gold")},
+        },
         True,
         ["copy"],
         set(),
+    ),
+    (
+        "capture_vm_sharing_its_vapp",
+        "alice",
+        {"operation": "capture_vm", "source": {"vm": urn("vm", "db-1")}, "target": {"catalog": urn("catalog", "gold")}},
+        False,
+        ["copy"],
+        {"capture_vm_alone_in_vapp"},
     ),
     (
         "template_from_ovf",
@@ -435,3 +447,39 @@ def test_move_is_for_imports_only(client, alice):
     body = {"operation": "copy_vm", "source": {"vm": urn("vm", "web-1")}, "target": {"vapp": urn("vapp", "app7")}}
     answer = client.post("/api/v1/plans", headers=alice, json={**body, "move": True})
     assert answer.status_code in (400, 422) and "move" in answer.get_data(as_text=True)
+
+
+CAPTURE_WEB1 = {
+    "operation": "capture_vm",
+    "source": {"vm": urn("vm", "web-1")},
+    "target": {"catalog": urn("catalog", "gold")},
+}
+
+
+def capture_check(checks: list[dict]) -> list[dict]:
+    return [c for c in checks if c["id"] == "capture_vm_alone_in_vapp"]
+
+
+def test_a_plan_to_capture_a_vm_sharing_its_vapp_names_the_others_and_the_remedy(client, alice):
+    plan = client.post("/api/v1/plans", headers=alice, json=CAPTURE_WEB1).get_json()
+    [found] = capture_check(plan["checks"])
+    assert plan["allowed"] is False and (found["status"], found["vm"]) == ("fail", urn("vm", "web-1"))
+    assert "web-1 shares vApp web with web-2" in found["message"]
+    assert found["remedy"] == (
+        f"Capture the vApp with capture_vapp (source vApp {urn('vapp', 'web')}), "
+        "or move web-1 into a vApp of its own first."
+    )
+
+
+def test_executing_a_capture_of_a_vm_sharing_its_vapp_is_a_409_with_the_check(client, alice):
+    answer = client.post("/api/v1/operations", headers=alice, json=CAPTURE_WEB1)
+    assert answer.status_code == 409 and answer.mimetype == "application/problem+json"
+    [found] = capture_check(answer.get_json()["checks"])
+    assert found["status"] == "fail" and "capture_vapp" in found["remedy"]
+
+
+@pytest.mark.parametrize("vm", ["db-solo", "win-d1"])
+def test_a_plan_to_capture_a_vm_alone_in_its_vapp_passes_the_check(client, alice, vm):
+    body = {**CAPTURE_WEB1, "source": {"vm": urn("vm", vm)}}
+    plan = client.post("/api/v1/plans", headers=alice, json=body).get_json()
+    assert [c["status"] for c in capture_check(plan["checks"])] == ["pass"] and plan["allowed"] is True

@@ -259,8 +259,11 @@ def test_capture_vm_makes_a_template_of_a_standalone_vm(http, alice, world):
     assert len(template.vms) == 1 and template.provenance.value == "captured"
 
 
-def test_capture_vm_of_a_vm_sharing_its_vapp_is_refused(http, alice):
-    done = run(
+def test_capture_vm_of_a_vm_sharing_its_vapp_is_refused_by_its_plan(http, alice, world):
+    """Refused before any step runs (the adapter's own refusal when the step runs is a second guard,
+    tests/adapters/vcd/test_vcd_actions.py)."""
+    templates = len(world.templates)
+    answer = submit(
         http,
         alice,
         {
@@ -269,7 +272,24 @@ def test_capture_vm_of_a_vm_sharing_its_vapp_is_refused(http, alice):
             "target": {"catalog": urn("catalog", "gold")},
         },
     )
-    assert done["status"] == "failed" and "captures a whole vApp" in done["error"]["detail"], done
+    assert answer.status_code == 409, answer.get_json()
+    failed = [c for c in answer.get_json()["checks"] if c["status"] == "fail"]
+    assert [c["id"] for c in failed] == ["capture_vm_alone_in_vapp"] and "web-2" in failed[0]["message"]
+    assert len(world.templates) == templates
+
+
+def test_capture_vm_of_a_vm_alone_in_its_vapp_makes_a_template(http, alice, world):
+    result = succeeded(
+        http,
+        alice,
+        {
+            "operation": "capture_vm",
+            "source": {"vm": urn("vm", "db-solo")},
+            "target": {"catalog": urn("catalog", "gold")},
+        },
+    )
+    template = world.templates[uuid_of(result["template"])]
+    assert [world.vms[vm].name for vm in template.vms] == ["db-solo"] and template.provenance.value == "captured"
 
 
 def test_a_template_from_ovf_is_of_ovf_provenance(http, alice, world):

@@ -15,6 +15,7 @@ from vcdtpm.domain.model import (
     PlanInput,
     Power,
     Provenance,
+    SourceVApp,
     TpmAction,
     TpmMode,
 )
@@ -299,6 +300,29 @@ def test_capture_keeps_a_copy_and_says_what_instantiation_will_do(operation, req
     assert result.vms[0].action is A.COPY and will in result.vms[0].reason
     assert result.tpm is (requested or TpmMode.COPY) and result.allowed is True
     assert check(result, "data_loss_acknowledged").status is SKIP
+
+
+def test_capture_vm_of_a_vm_sharing_its_vapp_is_not_allowed():
+    shared = SourceVApp("urn:vcloud:vapp:1", "web", ("web-2",))
+    result = plan(plan_input(O.CAPTURE_VM, [subject(vm(), vcenter(), vapp=shared)]))
+    alone = check(result, "capture_vm_alone_in_vapp")
+    assert (alone.status, result.allowed) == (FAIL, False)
+    assert "web-2" in alone.message and "capture_vapp" in alone.remedy
+    assert result.vms[0].action is A.COPY and alone.message not in result.warnings
+
+
+def test_capture_vm_of_a_vm_alone_in_its_vapp_is_allowed():
+    alone = SourceVApp("urn:vcloud:vapp:2", "solo")
+    result = plan(plan_input(O.CAPTURE_VM, [subject(vm(), vcenter(), vapp=alone)]))
+    assert (check(result, "capture_vm_alone_in_vapp").status, result.allowed) == (PASS, True)
+
+
+def test_capture_vapp_captures_every_vm_and_skips_capture_vm_alone_in_vapp():
+    shared = SourceVApp("urn:vcloud:vapp:1", "web", ("web-2",))
+    subjects = [subject(vm(), vcenter(), vapp=shared), subject(vm("web-2"), vcenter())]
+    result = plan(plan_input(O.CAPTURE_VAPP, subjects))
+    assert {c.status for c in result.checks if c.id == "capture_vm_alone_in_vapp"} == {SKIP}
+    assert result.allowed is True
 
 
 def test_add_tpm_creates_a_new_vtpm_on_a_powered_off_vm():

@@ -11,6 +11,7 @@ from vcdtpm.domain.model import (
     Placement,
     Power,
     Provenance,
+    SourceVApp,
     TpmAction,
     TpmMode,
 )
@@ -19,6 +20,7 @@ from vcdtpm.domain.preflight import (
     PER_VM_CHECKS,
     ModeVerdict,
     VmCase,
+    capture_vm_alone_in_vapp,
     check_vm,
     cross_vcenter_instantiation,
     data_loss_acknowledged,
@@ -70,11 +72,12 @@ def case(
     mode=OK_MODE,
     the_template=None,
     hosts=None,
+    vapp=None,
     **kwargs,
 ) -> VmCase:
     return VmCase(
         operation,
-        subject(the_vm or vm(), source, template=the_template),
+        subject(the_vm or vm(), source, template=the_template, vapp=vapp),
         Placement(target, datastore_url, hosts),
         action,
         mode,
@@ -103,6 +106,7 @@ def test_the_check_ids_are_the_contract_ones_plus_additions_in_order():
         "single_tpm",
         "tpm_present",
         "data_loss_acknowledged",
+        "capture_vm_alone_in_vapp",
     )
 
 
@@ -368,6 +372,38 @@ def test_tpm_present_fails_removing_a_vtpm_that_is_not_there():
     )
     assert status(tpm_present, case(vm(), operation=Operation.REMOVE_TPM, action=TpmAction.REMOVE)) is PASS
     assert status(tpm_present, case(vm(tpm_present=False))) is SKIP
+
+
+WEB = "urn:vcloud:vapp:00000000-0000-4000-8000-000000000041"
+
+
+def test_capture_vm_alone_in_vapp_fails_a_vm_sharing_its_vapp_and_names_the_others():
+    shared = SourceVApp(WEB, "web", ("web-2", "web-3"))
+    result = capture_vm_alone_in_vapp(case(operation=Operation.CAPTURE_VM, vapp=shared))
+    assert (result.status, result.vm) == (FAIL, vm().id)
+    assert "web-1 shares vApp web with web-2, web-3" in result.message and "whole vApp" in result.message
+    assert result.remedy == (
+        f"Capture the vApp with capture_vapp (source vApp {WEB}), or move web-1 into a vApp of its own first."
+    )
+
+
+def test_capture_vm_alone_in_vapp_passes_a_vm_alone_in_its_vapp():
+    alone = SourceVApp("urn:vcloud:vapp:00000000-0000-4000-8000-000000000047", "solo")
+    result = capture_vm_alone_in_vapp(case(operation=Operation.CAPTURE_VM, vapp=alone))
+    assert (result.status, result.message, result.remedy) == (PASS, "web-1 is alone in vApp solo.", "")
+
+
+@pytest.mark.parametrize(
+    "operation, vapp",
+    [
+        (Operation.CAPTURE_VAPP, SourceVApp(WEB, "web", ("web-2",))),
+        (Operation.COPY_VM, SourceVApp(WEB, "web", ("web-2",))),
+        (Operation.CAPTURE_VM, None),
+    ],
+    ids=["capture_vapp", "copy_vm", "capture_vm_vapp_not_read"],
+)
+def test_capture_vm_alone_in_vapp_skips_other_operations_and_an_unread_vapp(operation, vapp):
+    assert status(capture_vm_alone_in_vapp, case(operation=operation, vapp=vapp)) is SKIP
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,17 @@ from dataclasses import replace
 from vcdtpm.app.operation_request import PROVIDER_ONLY, NewVm, OperationRequest
 from vcdtpm.app.ovf import read_ovf
 from vcdtpm.domain.errors import Forbidden, Invalid, NotFound
-from vcdtpm.domain.model import Operation, Placement, PlanInput, Subject, TemplateFacts, VCenterFacts, VmFacts
-from vcdtpm.ports import CloudDirector, Session, VCenter
+from vcdtpm.domain.model import (
+    Operation,
+    Placement,
+    PlanInput,
+    SourceVApp,
+    Subject,
+    TemplateFacts,
+    VCenterFacts,
+    VmFacts,
+)
+from vcdtpm.ports import CloudDirector, Session, VCenter, VmRecord
 
 O = Operation
 
@@ -82,6 +91,20 @@ class Resolver:
         record = self.cloud.get_vm(self.session, urn)
         return self.located((record.facts,))[0], record.vdc
 
+    def captured_vm(self, urn: str) -> Subject:
+        """The VM capture_vm captures, with its vApp and the other VMs in it (one more vCD read)."""
+        record = self.cloud.get_vm(self.session, urn)
+        vm = self.located((record.facts,))[0]
+        return Subject(vm, self.source_of(vm), vapp=self.vapp_of(record))
+
+    def vapp_of(self, record: VmRecord) -> SourceVApp | None:
+        """The vApp holding a VM, naming its other VMs (a standalone VM has a vApp of its own)."""
+        if record.vapp is None:
+            return None
+        vapp = self.cloud.get_vapp(self.session, record.vapp)
+        others = tuple(vm.name for vm in vapp.vms if vm.id != record.facts.id)
+        return SourceVApp(vapp.id, vapp.name, others)
+
     def vapp_vms(self, urn: str) -> tuple[VmFacts, ...]:
         return self.located(self.cloud.get_vapp(self.session, urn).vms)
 
@@ -152,6 +175,8 @@ def subjects_for(request: OperationRequest, r: Resolver) -> tuple[Subject, ...]:
         return _compose_subjects(request, r)
     if op in (O.COPY_VAPP, O.MOVE_VAPP, O.CAPTURE_VAPP):
         return tuple(Subject(vm, r.source_of(vm)) for vm in r.vapp_vms(src["vapp"]))
+    if op is O.CAPTURE_VM:
+        return (r.captured_vm(src["vm"]),)
     vm = r.vm(src["vm"])
     return (Subject(vm, r.source_of(vm)),)
 

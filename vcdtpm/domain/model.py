@@ -188,18 +188,29 @@ class Placement:
 
 
 @dataclass(frozen=True)
+class SourceVApp:
+    """The vApp an existing VM lives in, and the names of the other VMs in it."""
+
+    id: str
+    name: str
+    others: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Subject:
     """One VM that an operation creates, copies, moves or changes.
 
     `vm` is the source VM (or the spec of a new one); `source` is the vCenter it
     lives on now (None for a VM that does not exist yet); `template` is set when
-    the VM comes out of a vApp template.
+    the VM comes out of a vApp template; `vapp` is the vApp the VM lives in, read
+    only where a check needs it (capture_vm), else None.
     """
 
     vm: VmFacts
     source: VCenterFacts | None = None
     template: TemplateFacts | None = None
     from_ovf: bool = False
+    vapp: SourceVApp | None = None
 
 
 @dataclass(frozen=True)

@@ -254,6 +254,31 @@ def data_loss_acknowledged(case: VmCase) -> Check:
     )
 
 
+def capture_vm_alone_in_vapp(case: VmCase) -> Check:
+    """Cloud Director's captureVApp takes a vApp as its source and captures every VM in it;
+    CaptureVmParams only customizes a VM of that vApp, it does not narrow the capture
+    (https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/operations/POST-CaptureVApp-catalog.html,
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/types/CaptureVmParamsType.html).
+    So capturing one VM is capturing its vApp, which must hold that VM alone."""
+    check_id = "capture_vm_alone_in_vapp"
+    if case.operation is not Operation.CAPTURE_VM:
+        return check(case, check_id, SKIP, "Only capturing one VM needs the VM alone in its vApp.")
+    vapp = case.subject.vapp
+    if vapp is None:
+        return check(case, check_id, SKIP, f"The vApp of {case.name} is not known.")
+    if not vapp.others:
+        return check(case, check_id, PASS, f"{case.name} is alone in vApp {vapp.name}.")
+    return check(
+        case,
+        check_id,
+        FAIL,
+        f"{case.name} shares vApp {vapp.name} with {', '.join(vapp.others)}; Cloud Director captures a "
+        "whole vApp, so the template would hold those VMs too.",
+        f"Capture the vApp with capture_vapp (source vApp {vapp.id}), or move {case.name} into a vApp "
+        "of its own first.",
+    )
+
+
 PER_VM_CHECKS = (
     firmware_efi,
     hardware_version,
@@ -270,6 +295,7 @@ PER_VM_CHECKS = (
     single_tpm,
     tpm_present,
     data_loss_acknowledged,
+    capture_vm_alone_in_vapp,
 )
 CHECK_IDS = tuple(check.__name__ for check in PER_VM_CHECKS)
 
