@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from vcdtpm.domain.model import Power, Provenance, TpmMode
-from vcdtpm.sim.inventory import SimVdc, SimVm
+from vcdtpm.sim.inventory import SimCatalog, SimTemplate, SimVApp, SimVdc, SimVm
 from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.context import RequestContext
 from vcdtpm.sim.vcd.ids import (
@@ -37,18 +37,27 @@ def _row(**values) -> Row:
     return {k: x.xs(v) for k, v in values.items() if v is not None}
 
 
+def _holder(ctx: RequestContext, vm: SimVm) -> tuple[SimTemplate | SimVApp, str, SimCatalog | None]:
+    """The template or vApp holding a listed VM, its href and (for a template) its catalog."""
+    inv = ctx.inventory
+    if vm.template:
+        template = inv.templates[vm.template]
+        return template, ctx.hrefs.template(template.id), inv.catalogs.get(template.catalog)
+    assert vm.vapp is not None  # _visible_vms lists only VMs a vApp or a template holds
+    vapp = inv.vapps[vm.vapp]
+    return vapp, ctx.hrefs.vapp(vapp.id), None
+
+
 def _vm_common(ctx: RequestContext, vm: SimVm) -> dict:
-    inv, hrefs = ctx.inventory, ctx.hrefs
-    holder = inv.templates[vm.template] if vm.template else inv.vapps[vm.vapp]
-    vdc = inv.vdcs.get(holder.vdc)
-    catalog = inv.catalogs.get(holder.catalog) if vm.template else None
+    holder, container, catalog = _holder(ctx, vm)
+    vdc = ctx.inventory.vdcs.get(holder.vdc)
     return dict(
         href=vm_href(ctx, vm),
         id=urn("vm", vm.id),
         name=vm.name,
         containerName=holder.name,
-        container=hrefs.template(holder.id) if vm.template else hrefs.vapp(holder.id),
-        vdc=hrefs.vdc(holder.vdc),
+        container=container,
+        vdc=ctx.hrefs.vdc(holder.vdc),
         vdcName=vdc.name if vdc else None,
         isVAppTemplate=vm.template is not None,
         isDeleted=False,
