@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from vcdtpm.domain.model import Power
 from vcdtpm.sim.inventory import SimVm, SimVTpm, new_id
-from vcdtpm.sim.vcd import act, errors
+from vcdtpm.sim.vcd import act
 from vcdtpm.sim.vcd.context import RequestContext, Route
 from vcdtpm.sim.vcd.rules import access, items
 from vcdtpm.sim.vcd.rules.placement import (
@@ -104,9 +104,8 @@ def instantiate_vm(ctx: RequestContext, vdc_id: str):
     params = act.body(ctx, "InstantiateVmTemplateParams")
     name = act.name_of(params)
     item = act.required(params, "SourcedVmTemplateItem")
-    kind, source = act.source_entity(ctx, act.required(item, "Source"))
-    if kind != "template_vm":
-        raise errors.bad_request("SourcedVmTemplateItem: the Source must be a template VM.")
+    refusal = "SourcedVmTemplateItem: the Source must be a template VM."
+    _, source = act.source_vm(ctx, act.required(item, "Source"), refusal, kinds=("template_vm",))
     general = act.find(item, "VmGeneralParams")
     vm_name = (act.text(general, "Name") if general is not None else None) or source.name
     vm_id, inv = new_id(), ctx.inventory
