@@ -137,7 +137,12 @@ def source_template(ctx: RequestContext, element, refusal: str) -> SimTemplate:
 
 
 def start_task(
-    ctx: RequestContext, operation_name: str, operation: str, org: str, owner: tuple[str, str, str], effect: Effect
+    ctx: RequestContext,
+    operation_name: str,
+    operation: str,
+    org: str,
+    owner: tuple[str, str, str],
+    effect: Effect | None,
 ) -> SimTask:
     """A task that applies `effect` when it completes (None: it waits until given one)."""
     return ctx.sim.tasks.create(
