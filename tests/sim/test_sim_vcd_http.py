@@ -259,6 +259,19 @@ def test_a_template_vm_is_not_served_as_a_vapp_vm(vcd_url, alice):
     assert get(vcd_url, f"/api/vAppTemplate/vm-{Ids.tpl_vm}", alice).status_code == 200
 
 
+def test_a_vm_only_vcenter_holds_is_forbidden_even_to_the_provider(small_cloud, admin):
+    legacy = next(vm for vm in small_cloud.inventory.vms.values() if vm.name == "legacy-1")
+    assert legacy.vapp is None and legacy.template is None
+    for path in (f"/api/vApp/vm-{legacy.id}", f"/api/vApp/vm-{legacy.id}/trustedPlatformModule"):
+        response = get(small_cloud.url, path, admin)
+        assert response.status_code == 403
+        assert xml(response).get("minorErrorCode") == "ACCESS_TO_RESOURCE_IS_FORBIDDEN"
+    power_on = requests.post(
+        f"{small_cloud.url}/api/vApp/vm-{legacy.id}/power/action/powerOn", headers=admin, timeout=10
+    )
+    assert power_on.status_code == 403
+
+
 @pytest.mark.parametrize(
     "path", ["/api/nothing", "/api/vApp/vm-not-a-uuid", "/api/vdc/1234", "/cloudapi/1.0.0/nothing"]
 )

@@ -98,7 +98,7 @@ def source_href(element) -> tuple[str, str]:
 def source_entity(ctx: RequestContext, element) -> tuple[str, SimVm | SimVApp | SimTemplate]:
     """The entity a Source element names, checked for the caller's org (403 otherwise)."""
     kind, id_ = source_href(element)
-    lookups = {
+    lookups: dict[str, Callable[[], SimVm | SimVApp | SimTemplate]] = {
         "vm": lambda: access.vm(ctx, id_),
         "vapp": lambda: access.vapp(ctx, id_),
         "template_vm": lambda: access.vm(ctx, id_, in_template=True),
@@ -109,8 +109,40 @@ def source_entity(ctx: RequestContext, element) -> tuple[str, SimVm | SimVApp | 
     return kind, lookups[kind]()
 
 
+def source_vm(
+    ctx: RequestContext, element, refusal: str, kinds: tuple[str, ...] = ("vm", "template_vm")
+) -> tuple[str, SimVm]:
+    """(kind, VM) of a Source that must name a VM of one of `kinds`; 400 `refusal` for another
+    entity, once the caller's access to the one named is checked as for any Source."""
+    kind, entity = source_entity(ctx, element)
+    if kind not in kinds or not isinstance(entity, SimVm):
+        raise errors.bad_request(refusal)
+    return kind, entity
+
+
+def source_vapp(ctx: RequestContext, element, refusal: str) -> SimVApp:
+    """The vApp a Source must name; 400 `refusal` for another entity (after its access check)."""
+    _, entity = source_entity(ctx, element)
+    if not isinstance(entity, SimVApp):
+        raise errors.bad_request(refusal)
+    return entity
+
+
+def source_template(ctx: RequestContext, element, refusal: str) -> SimTemplate:
+    """The vApp template a Source must name; 400 `refusal` for another entity (after its access check)."""
+    _, entity = source_entity(ctx, element)
+    if not isinstance(entity, SimTemplate):
+        raise errors.bad_request(refusal)
+    return entity
+
+
 def start_task(
-    ctx: RequestContext, operation_name: str, operation: str, org: str, owner: tuple[str, str, str], effect: Effect
+    ctx: RequestContext,
+    operation_name: str,
+    operation: str,
+    org: str,
+    owner: tuple[str, str, str],
+    effect: Effect | None,
 ) -> SimTask:
     """A task that applies `effect` when it completes (None: it waits until given one)."""
     return ctx.sim.tasks.create(

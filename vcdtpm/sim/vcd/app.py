@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
@@ -104,7 +104,7 @@ class VcdSimulator:
             log.exception("simulated Cloud Director failed on %s %s", request.method, request.path)
             return _error_response(request, errors.internal(), version)
 
-    def _match(self, request: Request) -> tuple[Route, dict]:
+    def _match(self, request: Request) -> tuple[Route, Mapping[str, object]]:
         path = request.path.rstrip("/") or "/"
         try:
             index, params = self._map.bind("vcd").match(path, method=request.method)

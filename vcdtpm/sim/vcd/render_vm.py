@@ -84,6 +84,7 @@ def _links(ctx: RequestContext, element, vm: SimVm) -> None:
     if vm.template:
         x.link(element, "up", ctx.hrefs.template(vm.template), x.VAPP_TEMPLATE)
     else:
+        assert vm.vapp is not None  # vCD renders only VMs a vApp or a template holds (see access.vm)
         x.link(element, "up", ctx.hrefs.vapp(vm.vapp), x.VAPP)
     x.link(element, "down", tpm_href(ctx, vm), x.TPM_SECTION)
 

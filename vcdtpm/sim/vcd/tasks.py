@@ -79,16 +79,16 @@ class TaskStore:
         with self._lock:
             for task in list(self._tasks.values()):
                 if task.effect is not None and task.status not in FINAL:
-                    self._step(task)
+                    self._step(task, task.effect)
 
-    def _step(self, task: SimTask) -> None:
+    def _step(self, task: SimTask, effect: Effect) -> None:
         elapsed = time.monotonic() - task.created
         if task.status == QUEUED or elapsed < task.duration:
             fraction = elapsed / task.duration if task.duration > 0 else 0.0
             self.advance(task.id, RUNNING, min(99, int(fraction * 100)))
             return
         try:
-            task.result = task.effect()
+            task.result = effect()
         except VcdError as failure:
             self.advance(task.id, ERROR, error=(failure.status, failure.minor, failure.message))
             return

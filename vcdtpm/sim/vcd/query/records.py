@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from vcdtpm.domain.model import Power, Provenance, TpmMode
-from vcdtpm.sim.inventory import SimVdc, SimVm
+from vcdtpm.domain.model import Provenance, TpmMode
+from vcdtpm.sim.inventory import SimVdc
 from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.context import RequestContext
 from vcdtpm.sim.vcd.ids import (
@@ -18,7 +18,7 @@ from vcdtpm.sim.vcd.ids import (
     urn,
 )
 from vcdtpm.sim.vcd.query.task_records import TASK_FIELDS, task_rows
-from vcdtpm.sim.vcd.render_vm import guest_os_name, vm_href
+from vcdtpm.sim.vcd.query.vm_records import ADMIN_VM_FIELDS, VM_FIELDS, admin_vm_values, visible_vms, vm_values
 
 Row = dict[str, str]
 
@@ -37,59 +37,14 @@ def _row(**values) -> Row:
     return {k: x.xs(v) for k, v in values.items() if v is not None}
 
 
-def _vm_common(ctx: RequestContext, vm: SimVm) -> dict:
-    inv, hrefs = ctx.inventory, ctx.hrefs
-    holder = inv.templates[vm.template] if vm.template else inv.vapps[vm.vapp]
-    vdc = inv.vdcs.get(holder.vdc)
-    catalog = inv.catalogs.get(holder.catalog) if vm.template else None
-    return dict(
-        href=vm_href(ctx, vm),
-        id=urn("vm", vm.id),
-        name=vm.name,
-        containerName=holder.name,
-        container=hrefs.template(holder.id) if vm.template else hrefs.vapp(holder.id),
-        vdc=hrefs.vdc(holder.vdc),
-        vdcName=vdc.name if vdc else None,
-        isVAppTemplate=vm.template is not None,
-        isDeleted=False,
-        guestOs=guest_os_name(vm.guest_os),
-        hardwareVersion=vm.hardware_version,
-        status="POWERED_ON" if vm.power == Power.ON else "POWERED_OFF",
-        isDeployed=vm.power == Power.ON,
-        catalogName=catalog.name if catalog else None,
-        numberOfCpus=2,
-        memoryMB=4096,
-    )
-
-
-def _visible_vms(ctx: RequestContext) -> Iterator[tuple[SimVm, str]]:
-    for vm in ctx.inventory.vms.values():
-        org = ctx.inventory.vm_org(vm)
-        if org is not None and ctx.who.sees(org):
-            yield vm, org
-
-
 def _vm_rows(ctx: RequestContext) -> Iterator[Row]:
-    for vm, _org in _visible_vms(ctx):
-        yield _row(**_vm_common(ctx, vm))
+    for vm, _org in visible_vms(ctx):
+        yield _row(**vm_values(ctx, vm))
 
 
 def _admin_vm_rows(ctx: RequestContext) -> Iterator[Row]:
-    for vm, org in _visible_vms(ctx):
-        vcenter = ctx.inventory.vcenters.get(vm.vcenter)
-        host = vcenter.hosts[0].name if vcenter and vcenter.hosts else None
-        yield _row(
-            **_vm_common(ctx, vm),
-            org=ctx.hrefs.org(ctx.inventory.orgs[org].id),
-            vc=ctx.hrefs.vim_server(vcenter.id) if vcenter else None,
-            moref=vm.moref,
-            datastoreName=vm.datastore,
-            hostName=host,
-            vmNameInVc=f"{vm.name} ({vm.id})",
-            encrypted=vm.key_id is not None,
-            firmware=vm.firmware.value,
-            tpmPresent=vm.tpm is not None,
-        )
+    for vm, org in visible_vms(ctx):
+        yield _row(**admin_vm_values(ctx, vm, org))
 
 
 def _vdc_common(ctx: RequestContext, vdc: SimVdc) -> dict:
@@ -246,21 +201,6 @@ def _fields(*names: str) -> frozenset[str]:
     return frozenset(("href", "id", "name") + names)
 
 
-_VM_FIELDS = (
-    "containerName",
-    "container",
-    "vdc",
-    "vdcName",
-    "isVAppTemplate",
-    "isDeleted",
-    "guestOs",
-    "hardwareVersion",
-    "status",
-    "isDeployed",
-    "catalogName",
-    "numberOfCpus",
-    "memoryMB",
-)
 _VDC_FIELDS = ("orgName", "isEnabled", "isBusy", "status")
 _DS_FIELDS = ("moref", "vc", "vcName", "datastoreType", "isEnabled", "isDeleted")
 
@@ -268,24 +208,13 @@ QUERY_TYPES = {
     q.name: q
     for q in (
         QueryType("task", "TaskRecord", x.TASK, False, TASK_FIELDS, task_rows),
-        QueryType("vm", "VMRecord", x.VM, False, _fields(*_VM_FIELDS), _vm_rows),
+        QueryType("vm", "VMRecord", x.VM, False, _fields(*VM_FIELDS), _vm_rows),
         QueryType(
             "adminVM",
             "AdminVMRecord",
             x.VM,
             True,
-            _fields(
-                *_VM_FIELDS,
-                "org",
-                "vc",
-                "moref",
-                "datastoreName",
-                "hostName",
-                "vmNameInVc",
-                "encrypted",
-                "firmware",
-                "tpmPresent",
-            ),
+            _fields(*VM_FIELDS, *ADMIN_VM_FIELDS),
             _admin_vm_rows,
         ),
         QueryType("orgVdc", "OrgVdcRecord", x.VDC, False, _fields(*_VDC_FIELDS), _org_vdc_rows),

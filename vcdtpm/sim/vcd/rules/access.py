@@ -33,11 +33,11 @@ def vapp(ctx: RequestContext, vapp_id: str) -> SimVApp:
 
 
 def vm(ctx: RequestContext, vm_id: str, in_template: bool = False) -> SimVm:
-    """A VM of a vApp (or, with `in_template`, of a vApp template) the caller sees."""
+    """A VM of a vApp (or, with `in_template`, of a vApp template) the caller sees; a VM only
+    vCenter holds (no vApp, no template) is unknown to vCD, forbidden like a missing one."""
     found = ctx.inventory.vms.get(vm_id)
     org = ctx.inventory.vm_org(found) if found is not None else None
-    placed = found is not None and (found.template is not None) == in_template
-    if not placed or not ctx.who.sees(org):
+    if found is None or org is None or (found.template is not None) != in_template or not ctx.who.sees(org):
         raise errors.forbidden("VAPP_VM_VIEW", urn("vm", vm_id))
     return found
 

@@ -14,27 +14,35 @@ from vcdtpm.sim.vcd.rules.placement import COPY, REPLACE, VmSpec, clone_vm, new_
 
 
 @dataclass(frozen=True)
-class Item:
-    """One VM to add: copied or moved from `source`, or created from `spec`."""
+class SourcedItem:
+    """A VM to add, copied or moved from `source`."""
 
-    source: SimVm | None = None
-    source_kind: str | None = None  # vm | template_vm
+    source: SimVm
+    source_kind: str  # vm | template_vm
     delete_source: bool = False
     replace_tpm: bool | None = None
     name: str | None = None
-    spec: VmSpec | None = None
 
 
-def sourced_items(ctx: RequestContext, params) -> list[Item]:
+@dataclass(frozen=True)
+class CreateItem:
+    """A VM to add, created from `spec`."""
+
+    spec: VmSpec
+
+
+Item = SourcedItem | CreateItem
+
+
+def sourced_items(ctx: RequestContext, params) -> list[SourcedItem]:
     items = []
     for element in params.findall(x.qn(x.VCLOUD, "SourcedItem")):
-        kind, entity = act.source_entity(ctx, act.required(element, "Source"))
-        if kind not in ("vm", "template_vm"):
-            raise errors.bad_request("SourcedItem: the Source must be a VM or a template VM.")
+        refusal = "SourcedItem: the Source must be a VM or a template VM."
+        kind, vm = act.source_vm(ctx, act.required(element, "Source"), refusal)
         general = act.find(element, "VmGeneralParams")
         items.append(
-            Item(
-                source=entity,
+            SourcedItem(
+                source=vm,
                 source_kind=kind,
                 delete_source=(element.get("sourceDelete") or "").lower() == "true",
                 replace_tpm=act.flag(element, "ReplaceTpm"),
@@ -44,9 +52,9 @@ def sourced_items(ctx: RequestContext, params) -> list[Item]:
     return items
 
 
-def create_items(params) -> list[Item]:
+def create_items(params) -> list[CreateItem]:
     """CreateItem elements: each is a VmType describing a new VM."""
-    return [Item(spec=vm_spec(element)) for element in params.findall(x.qn(x.VCLOUD, "CreateItem"))]
+    return [CreateItem(vm_spec(element)) for element in params.findall(x.qn(x.VCLOUD, "CreateItem"))]
 
 
 def vm_spec(vm) -> VmSpec:
@@ -68,7 +76,7 @@ def vm_spec(vm) -> VmSpec:
 
 def make_vm(inv: Inventory, item: Item, vdc: SimVdc) -> SimVm:
     """The VM an item puts into a vApp on `vdc` (for a move, the source itself, relocated)."""
-    if item.spec is not None:
+    if isinstance(item, CreateItem):
         return new_vm(inv, item.spec, vdc)
     source = item.source
     if source.id not in inv.vms:
@@ -77,6 +85,7 @@ def make_vm(inv: Inventory, item: Item, vdc: SimVdc) -> SimVm:
         relocate(inv, source, vdc)
         return source
     if item.source_kind == "template_vm":
+        assert source.template is not None  # access.vm(in_template=True) found it in a template
         mode = template_mode(inv.templates[source.template])
         made = clone_vm(inv, source, vdc, mode)
     else:

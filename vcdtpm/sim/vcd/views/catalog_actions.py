@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from vcdtpm.domain.model import Provenance, TpmMode
-from vcdtpm.sim.inventory import SimCatalog, SimTemplate, SimVdc, SimVm, new_id
+from vcdtpm.sim.inventory import SimCatalog, SimTemplate, SimVApp, SimVdc, SimVm, new_id
 from vcdtpm.sim.vcd import act, errors
 from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.context import RequestContext, Route
@@ -25,9 +25,7 @@ def capture(ctx: RequestContext, catalog_id: str):
     params = act.body(ctx, "CaptureVAppParams")
     catalog = access.catalog(ctx, catalog_id)
     name = act.name_of(params)
-    kind, source = act.source_entity(ctx, act.required(params, "Source"))
-    if kind != "vapp":
-        raise errors.bad_request("CaptureVAppParams: the Source must be a vApp.")
+    source = act.source_vapp(ctx, act.required(params, "Source"), "CaptureVAppParams: the Source must be a vApp.")
     _check_capture_vms(ctx, params, source)
     copy_tpm = act.flag(params, "CopyTpmOnInstantiate", True)
     made_id, inv = new_id(), ctx.inventory
@@ -50,12 +48,13 @@ def capture(ctx: RequestContext, catalog_id: str):
     )
 
 
-def _check_capture_vms(ctx: RequestContext, params, vapp) -> None:
+def _check_capture_vms(ctx: RequestContext, params, vapp: SimVApp) -> None:
     """Each CaptureVmParams/Source must be a VM of the captured vApp."""
     for element in params.findall(x.qn(x.VCLOUD, "CaptureVmParams")):
-        kind, vm = act.source_entity(ctx, act.required(element, "Source"))
-        if kind != "vm" or vm.id not in vapp.vms:
-            raise errors.bad_request("CaptureVmParams: the Source must be a VM of the captured vApp.")
+        refusal = "CaptureVmParams: the Source must be a VM of the captured vApp."
+        _, vm = act.source_vm(ctx, act.required(element, "Source"), refusal, kinds=("vm",))
+        if vm.id not in vapp.vms:
+            raise errors.bad_request(refusal)
 
 
 def new_template(

@@ -40,9 +40,10 @@ def _entries(params) -> dict[str, str]:
         key = act.text(entry, "Key")
         typed = act.find(entry, "TypedValue")
         kind = (typed.get(x.qn(x.XSI, "type")) or "").rpartition(":")[2] if typed is not None else ""
-        if not key or typed is None or kind not in _TYPED or act.text(typed, "Value") is None:
+        value = act.text(typed, "Value") if typed is not None else None
+        if not key or kind not in _TYPED or value is None:
             raise errors.bad_request("MetadataEntry: Key and a TypedValue with an xsi:type and a Value are required.")
-        entries[key] = act.text(typed, "Value")
+        entries[key] = value
     return entries
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from vcdtpm.sim.inventory import SimVApp, SimVdc, new_id
 from vcdtpm.sim.vcd import act, errors
-from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.context import RequestContext, Route
 from vcdtpm.sim.vcd.created import vapp_created
 from vcdtpm.sim.vcd.rules import access, items
@@ -69,9 +68,7 @@ def clone(ctx: RequestContext, vdc_id: str):
     vdc = access.vdc(ctx, vdc_id)
     name = act.name_of(params)
     act.refuse_child(params, "ReplaceTpm")
-    kind, source = act.source_entity(ctx, act.required(params, "Source"))
-    if kind != "vapp":
-        raise errors.bad_request("CloneVAppParams: the Source must be a vApp.")
+    source = act.source_vapp(ctx, act.required(params, "Source"), "CloneVAppParams: the Source must be a vApp.")
     delete, replace = act.flag(params, "IsSourceDelete", False), _replace_per_vm(ctx, params, source)
     made_id, inv = new_id(), ctx.inventory
 
@@ -107,22 +104,6 @@ def _clone_member(inv, vm, vdc: SimVdc, replace: bool | None):
     return clone_vm(inv, vm, vdc, REPLACE if replace else COPY, explicit=bool(replace))
 
 
-def _replace_tpm(params) -> dict[str, bool | None]:
-    """ReplaceTpm per source VM: CloneVAppParams carries it in one SourcedItem per VM, the last
-    child of SourcedCompositionItemParamType (see docs/FIDELITY-strict.md, unconfirmed slot)."""
-    wanted = {}
-    for item in params.findall(x.qn(x.VCLOUD, "SourcedItem")):
-        kind, vm_id = act.source_href(act.required(item, "Source"))
-        if kind != "vm":
-            raise errors.bad_request("CloneVAppParams: a SourcedItem Source must be a VM of the source vApp.")
-        wanted[vm_id] = act.flag(item, "ReplaceTpm")
-    return wanted
-
-
-def _clone_member(inv, vm, vdc: SimVdc, replace: bool | None):
-    return clone_vm(inv, vm, vdc, REPLACE if replace else COPY, explicit=bool(replace))
-
-
 def _members(inv, vapp: SimVApp) -> list:
     if vapp.id not in inv.vapps:
         raise task_error(f"The vApp '{vapp.name}' no longer exists.", "NOT_FOUND", 404)
@@ -134,9 +115,7 @@ def move(ctx: RequestContext, vdc_id: str):
     vdc = access.vdc(ctx, vdc_id)
     params = act.body(ctx, "MoveVAppParams")
     vdc = access.vdc(ctx, vdc_id)
-    kind, source = act.source_entity(ctx, act.required(params, "Source"))
-    if kind != "vapp":
-        raise errors.bad_request("MoveVAppParams: the Source must be a vApp.")
+    source = act.source_vapp(ctx, act.required(params, "Source"), "MoveVAppParams: the Source must be a vApp.")
     inv = ctx.inventory
 
     def effect():
@@ -180,9 +159,8 @@ def instantiate(ctx: RequestContext, vdc_id: str):
     params = act.body(ctx, "InstantiateVAppTemplateParams")
     vdc = access.vdc(ctx, vdc_id)
     name = act.name_of(params)
-    kind, template = act.source_entity(ctx, act.required(params, "Source"))
-    if kind != "template":
-        raise errors.bad_request("InstantiateVAppTemplateParams: the Source must be a vApp template.")
+    refusal = "InstantiateVAppTemplateParams: the Source must be a vApp template."
+    template = act.source_template(ctx, act.required(params, "Source"), refusal)
     made_id, inv = new_id(), ctx.inventory
 
     def effect():

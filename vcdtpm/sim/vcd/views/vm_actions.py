@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from vcdtpm.domain.model import Power
-from vcdtpm.sim.inventory import SimVTpm, new_id
-from vcdtpm.sim.vcd import act, errors
+from vcdtpm.sim.inventory import SimVm, SimVTpm, new_id
+from vcdtpm.sim.vcd import act
 from vcdtpm.sim.vcd.context import RequestContext, Route
 from vcdtpm.sim.vcd.rules import access, items
 from vcdtpm.sim.vcd.rules.placement import (
@@ -40,8 +40,14 @@ def edit_tpm(ctx: RequestContext, vm_id: str):
         return "vm", vm.id, vm.name
 
     return act.accepted(
-        ctx, "vappUpdateVm", f"Updating Virtual Machine {vm.name}", inv.vm_org(vm), ("vm", vm.id, vm.name), effect
+        ctx, "vappUpdateVm", f"Updating Virtual Machine {vm.name}", _org(ctx, vm), ("vm", vm.id, vm.name), effect
     )
+
+
+def _org(ctx: RequestContext, vm: SimVm) -> str:
+    org = ctx.inventory.vm_org(vm)
+    assert org is not None  # access.vm answers only VMs a vApp or a template holds, each in an org
+    return org
 
 
 def _power(ctx: RequestContext, vm_id: str, power: Power):
@@ -56,7 +62,7 @@ def _power(ctx: RequestContext, vm_id: str, power: Power):
         ctx,
         f"vappPower{verb}",
         f"Powering {verb.lower()} Virtual Machine {vm.name}",
-        ctx.inventory.vm_org(vm),
+        _org(ctx, vm),
         ("vm", vm.id, vm.name),
         effect,
     )
@@ -98,9 +104,8 @@ def instantiate_vm(ctx: RequestContext, vdc_id: str):
     params = act.body(ctx, "InstantiateVmTemplateParams")
     name = act.name_of(params)
     item = act.required(params, "SourcedVmTemplateItem")
-    kind, source = act.source_entity(ctx, act.required(item, "Source"))
-    if kind != "template_vm":
-        raise errors.bad_request("SourcedVmTemplateItem: the Source must be a template VM.")
+    refusal = "SourcedVmTemplateItem: the Source must be a template VM."
+    _, source = act.source_vm(ctx, act.required(item, "Source"), refusal, kinds=("template_vm",))
     general = act.find(item, "VmGeneralParams")
     vm_name = (act.text(general, "Name") if general is not None else None) or source.name
     vm_id, inv = new_id(), ctx.inventory
