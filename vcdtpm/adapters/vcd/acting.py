@@ -70,7 +70,8 @@ class Actions:
 
     def _place_import(self, session: Session, call: Call) -> None:
         """An import lands on the VDC named (or the catalog's), on the vCenter backing it."""
-        vdc = call.dst("vdc") or self._catalog_vdc(session, call.dst("catalog"))
+        catalog = call.dst("catalog")
+        vdc = call.dst("vdc") or (self._catalog_vdc(session, catalog) if catalog else None)
         if not vdc:
             raise Invalid("target.catalog", "has no VDC to import into")
         call.vdc, call.vcenter = vdc, self._vcenter_of_vdc(vdc)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from lxml import etree
@@ -97,7 +98,7 @@ def vm_type(parent, tag: str, spec: VmSpec) -> None:
     _sub(_sub(vm, "TrustedPlatformModule"), "TpmPresent", spec.tpm)
 
 
-def recompose(name: str, sourced: list[Sourced] = (), create: list[VmSpec] = ()):
+def recompose(name: str | None, sourced: Sequence[Sourced] = (), create: Sequence[VmSpec] = ()):
     element = _root("RecomposeVAppParams", name=name)
     _sub(element, "Description", "")
     for item in sourced:
@@ -108,7 +109,7 @@ def recompose(name: str, sourced: list[Sourced] = (), create: list[VmSpec] = ())
     return element
 
 
-def compose(name: str, sourced: list[Sourced] = (), create: list[VmSpec] = ()):
+def compose(name: str, sourced: Sequence[Sourced] = (), create: Sequence[VmSpec] = ()):
     element = _root("ComposeVAppParams", name=name, deploy=False, powerOn=False)
     _sub(element, "Description", "")
     for item in sourced:
@@ -119,7 +120,7 @@ def compose(name: str, sourced: list[Sourced] = (), create: list[VmSpec] = ()):
     return element
 
 
-def clone_vapp(name: str, source: str, vms: list[Sourced] = ()):
+def clone_vapp(name: str, source: str, vms: Sequence[Sourced] = ()):
     """CloneVAppParams (InstantiateVAppParamsType): Description, Source, IsSourceDelete, then
     one SourcedItem per source VM; CloneVAppParams has no TPM child, the TPM intent is each
     SourcedItem's ReplaceTpm.

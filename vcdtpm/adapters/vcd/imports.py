@@ -36,7 +36,7 @@ def _locate(call: Call, vm_name: str) -> tuple[str, str]:
 
 
 def _import(call: Call, tag: str, action: str, media_type: str, catalog: bool) -> Request:
-    vm_name = call.src("vcenter_vm")
+    vm_name = call.src("vcenter_vm") or ""  # required: OperationRequest.validate
     vim_server, moref = _locate(call, vm_name)
     vdc = call.href(call.vdc, "vdc")
     catalog_href = call.href(call.dst("catalog"), "catalog") if catalog else None

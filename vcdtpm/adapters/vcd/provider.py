@@ -108,8 +108,9 @@ class ProviderFacts:
         with translated("vCenter list"):
             references = self._client.run(read)
         names = {
-            urns.uuid_from_href(r.get("href")): r.get("name")
+            uuid: r.get("name") or ""
             for r in references.findall("{%s}VimServerReference" % VMEXT)
+            if (uuid := urns.uuid_from_href(r.get("href")))
         }
         with self._lock:
             self._vcenters_by_uuid = names

@@ -132,7 +132,7 @@ def copy_vapp(call: Call) -> Request:
     https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/operations/POST-CloneVApp.html
     """
     source = call.href(call.src("vapp"), "vapp")
-    vapp = call.read(source, "vApp", call.src("vapp"))
+    vapp = call.read(source, "vApp", call.src("vapp") or "")
     replace = replace_flag(call.params)
     vms = [Sourced(vm.get("href"), replace_tpm=replace) for vm in parse.children_elements(vapp)]
     name = field(call.params, "name") or vapp.get("name") + "-copy"
@@ -156,11 +156,11 @@ def compose_vapp(call: Call) -> Request:
     return _vdc_action(call, "composeVApp"), bodies.compose(name, sourced, create), bodies.COMPOSE
 
 
-def _template_vm_href(call: Call, template_urn: str, vm_urn: str | None) -> str:
+def _template_vm_href(call: Call, template_urn: str | None, vm_urn: str | None) -> str:
     """The template VM to use: the one named, else the template's first VM."""
     if vm_urn:
         return call.href(vm_urn, "vm", "template_vm")
-    template = call.read(call.href(template_urn, "vapptemplate"), "vApp template", template_urn)
+    template = call.read(call.href(template_urn, "vapptemplate"), "vApp template", template_urn or "")
     vms = parse.children_elements(template)
     if not vms:
         raise NotFound(kind="VM of vApp template", id=template_urn)
@@ -213,9 +213,11 @@ def _capture_vm_source(call: Call) -> tuple[str, str, str]:
     product refuses it: capture the vApp instead.
     """
     vm_href = call.href(call.src("vm"), "vm")
-    vm = call.read(vm_href, "VM", call.src("vm"))
+    vm = call.read(vm_href, "VM", call.src("vm") or "")
     vapp_href = parse.link(vm, "up")
-    vapp = call.read(vapp_href, "vApp", call.src("vm"))
+    if vapp_href is None:  # every vApp VM links up to its vApp
+        raise Invalid("source.vm", "is in no vApp Cloud Director can capture")
+    vapp = call.read(vapp_href, "vApp", call.src("vm") or "")
     mine = urns.from_href(vm_href)
     others = [v.get("name") for v in parse.children_elements(vapp) if urns.from_href(v.get("href")) != mine]
     if others:
