@@ -113,7 +113,10 @@ def instantiate_vm(ctx: RequestContext, vdc_id: str):
     def effect():
         if source.id not in inv.vms:
             raise task_error(f"The template VM '{source.name}' no longer exists.", "NOT_FOUND", 404)
-        vm = clone_vm(inv, source, vdc, template_mode(inv.templates[source.template]))
+        template = inv.templates.get(source.template or "")
+        if template is None:
+            raise task_error(f"The template of VM '{source.name}' no longer exists.", "NOT_FOUND", 404)
+        vm = clone_vm(inv, source, vdc, template_mode(template))
         vm.id, vm.name = vm_id, vm_name
         place_in_vapp(inv, vm, new_vapp(inv, name, vdc))
         return "vm", vm.id, vm.name
