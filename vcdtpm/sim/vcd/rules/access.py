@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from vcdtpm.sim.inventory import SimCatalog, SimOrg, SimTemplate, SimVApp, SimVdc, SimVm
 from vcdtpm.sim.vcd import errors
 from vcdtpm.sim.vcd.context import RequestContext
 from vcdtpm.sim.vcd.ids import SYSTEM_ORG_ID, catalog_item_id, storage_profile_id, urn
+
+# the inventory records that belong to one org
+Visible = TypeVar("Visible", SimVdc, SimVApp, SimTemplate, SimCatalog)
+
+
+def _visible(ctx: RequestContext, found: Visible | None, right: str, ident: str) -> Visible:
+    """`found` when the caller's org sees it; missing and foreign objects alike are forbidden."""
+    if found is None or not ctx.who.sees(found.org):
+        raise errors.forbidden(right, ident)
+    return found
 
 
 def org_by_id(ctx: RequestContext, org_id: str) -> SimOrg | None:
@@ -19,17 +31,11 @@ def org_by_id(ctx: RequestContext, org_id: str) -> SimOrg | None:
 
 
 def vdc(ctx: RequestContext, vdc_id: str) -> SimVdc:
-    found = ctx.inventory.vdcs.get(vdc_id)
-    if found is None or not ctx.who.sees(found.org):
-        raise errors.forbidden("VDC_VIEW", urn("vdc", vdc_id))
-    return found
+    return _visible(ctx, ctx.inventory.vdcs.get(vdc_id), "VDC_VIEW", urn("vdc", vdc_id))
 
 
 def vapp(ctx: RequestContext, vapp_id: str) -> SimVApp:
-    found = ctx.inventory.vapps.get(vapp_id)
-    if found is None or not ctx.who.sees(found.org):
-        raise errors.forbidden("VAPP_VIEW", urn("vapp", vapp_id))
-    return found
+    return _visible(ctx, ctx.inventory.vapps.get(vapp_id), "VAPP_VIEW", urn("vapp", vapp_id))
 
 
 def vm(ctx: RequestContext, vm_id: str, in_template: bool = False) -> SimVm:
@@ -43,17 +49,13 @@ def vm(ctx: RequestContext, vm_id: str, in_template: bool = False) -> SimVm:
 
 
 def template(ctx: RequestContext, template_id: str) -> SimTemplate:
-    found = ctx.inventory.templates.get(template_id)
-    if found is None or not ctx.who.sees(found.org):
-        raise errors.forbidden("VAPP_TEMPLATE_VIEW", urn("vapptemplate", template_id))
-    return found
+    return _visible(
+        ctx, ctx.inventory.templates.get(template_id), "VAPP_TEMPLATE_VIEW", urn("vapptemplate", template_id)
+    )
 
 
 def catalog(ctx: RequestContext, catalog_id: str) -> SimCatalog:
-    found = ctx.inventory.catalogs.get(catalog_id)
-    if found is None or not ctx.who.sees(found.org):
-        raise errors.forbidden("CATALOG_VIEW", urn("catalog", catalog_id))
-    return found
+    return _visible(ctx, ctx.inventory.catalogs.get(catalog_id), "CATALOG_VIEW", urn("catalog", catalog_id))
 
 
 def catalog_item(ctx: RequestContext, item_id: str) -> SimTemplate:

@@ -58,17 +58,21 @@ def get_vdc(ctx: RequestContext, vdc_id: str):
     for quota in ("NicQuota", "NetworkQuota", "UsedNetworkCount", "VmQuota"):
         x.sub(element, quota, 0)
     x.sub(element, "IsEnabled", True)
-    profiles = x.sub(element, "VdcStorageProfiles")
-    profile_id = storage_profile_id(vdc.id)
+    _storage_profile_ref(ctx, x.sub(element, "VdcStorageProfiles"), vdc.id)
+    return ctx.xml(element, x.VDC)
+
+
+def _storage_profile_ref(ctx: RequestContext, holder, vdc_id: str) -> None:
+    """The VdcStorageProfile reference of a VDC's one storage profile, under `holder`."""
+    profile_id = storage_profile_id(vdc_id)
     x.ref(
-        profiles,
+        holder,
         "VdcStorageProfile",
         ctx.hrefs.storage_profile(profile_id),
         x.STORAGE_PROFILE,
         STORAGE_PROFILE_NAME,
         urn("vdcstorageProfile", profile_id),
     )
-    return ctx.xml(element, x.VDC)
 
 
 def _resource_entities(ctx: RequestContext, element, vdc_id: str) -> None:
@@ -128,16 +132,7 @@ def get_catalog(ctx: RequestContext, catalog_id: str):
     x.sub(element, "IsPublished", False)
     x.sub(element, "VersionNumber", 1)
     if catalog.vdc is not None:
-        profiles = x.sub(element, "CatalogStorageProfiles")
-        profile_id = storage_profile_id(catalog.vdc)
-        x.ref(
-            profiles,
-            "VdcStorageProfile",
-            ctx.hrefs.storage_profile(profile_id),
-            x.STORAGE_PROFILE,
-            STORAGE_PROFILE_NAME,
-            urn("vdcstorageProfile", profile_id),
-        )
+        _storage_profile_ref(ctx, x.sub(element, "CatalogStorageProfiles"), catalog.vdc)
     return ctx.xml(element, x.CATALOG)
 
 
