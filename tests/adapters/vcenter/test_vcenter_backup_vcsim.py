@@ -10,7 +10,7 @@ import ssl
 import pytest
 from pyVim.connect import SmartConnect
 
-from tests.adapters.vcenter.vcsim import adapter_for, free_port, moref, vc7_config, vc8_config
+from tests.adapters.vcenter.vcsim import adapter_for, connected, free_port, moref, running, vc7_config, vc8_config
 from tests.vcsim.launcher import Vcsim
 from vcdtpm.adapters.vcenter.filesvc import DatastoreFile
 from vcdtpm.domain.errors import BackendError, BackendUnavailable, Invalid, NotFound
@@ -50,36 +50,24 @@ def dr7_config() -> dict:
     return config
 
 
-def _started(binary, api_version: str, uuid: str, config: dict):
-    sim = Vcsim(api_version=api_version, instance_uuid=uuid, config=config).start(binary)
-    try:
-        yield sim
-    finally:
-        sim.stop()
-
-
 @pytest.fixture(scope="module")
 def dr8(vcsim_binary):
-    yield from _started(vcsim_binary, "8.0.2.0", "8d8d8d8d-0000-4000-8000-000000000802", dr8_config())
+    yield from running(vcsim_binary, "8.0.2.0", "8d8d8d8d-0000-4000-8000-000000000802", dr8_config())
 
 
 @pytest.fixture(scope="module")
 def dr7(vcsim_binary):
-    yield from _started(vcsim_binary, "7.0.3.0", "7d7d7d7d-0000-4000-8000-000000000703", dr7_config())
+    yield from running(vcsim_binary, "7.0.3.0", "7d7d7d7d-0000-4000-8000-000000000703", dr7_config())
 
 
 @pytest.fixture(scope="module")
 def vc_dr8(dr8):
-    adapter = adapter_for(dr8, "vc-dr8")
-    yield adapter
-    adapter.close()
+    yield from connected(dr8, "vc-dr8")
 
 
 @pytest.fixture(scope="module")
 def vc_dr7(dr7):
-    adapter = adapter_for(dr7, "vc-dr7")
-    yield adapter
-    adapter.close()
+    yield from connected(dr7, "vc-dr7")
 
 
 def login_cookie(sim: Vcsim) -> str:

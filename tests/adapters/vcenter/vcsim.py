@@ -74,6 +74,24 @@ def adapter_for(sim: Vcsim, name: str, **overrides) -> PyVmomiVCenter:
     return PyVmomiVCenter(VCenterConfig(**settings))
 
 
+def running(binary, api_version: str, uuid: str, config: dict):
+    """A simulated vCenter for the length of a fixture: started, yielded, stopped."""
+    sim = Vcsim(api_version=api_version, instance_uuid=uuid, config=config).start(binary)
+    try:
+        yield sim
+    finally:
+        sim.stop()
+
+
+def connected(sim: Vcsim, name: str):
+    """A PyVmomiVCenter on `sim` for the length of a fixture, closed afterwards."""
+    adapter = adapter_for(sim, name)
+    try:
+        yield adapter
+    finally:
+        adapter.close()
+
+
 def moref(sim: Vcsim, name: str) -> str:
     """The moref of a VM of the simulator, by name."""
     return sim.vms()[name]["moref"]
