@@ -7,9 +7,9 @@ import hashlib
 
 import pytest
 
-from vcdtpm.domain.errors import WorldError
 from vcdtpm.domain.model import Band, Firmware, KeyProviderType, Power, Provenance, TpmMode
 from vcdtpm.domain.versions import parse_version
+from vcdtpm.sim.world.errors import WorldError
 from vcdtpm.sim.world.loader import DEMO_WORLD_PATH, demo_world, load_world, load_world_data
 
 ID = "6b0a5c3e-0000-4000-8000-0000000000{:02d}".format

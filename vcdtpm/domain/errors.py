@@ -66,14 +66,3 @@ class BackendError(VcdTpmError):
 
     slug = "backend-error"
     template = "{backend} failed: {reason}"
-
-
-class WorldError(VcdTpmError):
-    """A world file that cannot be loaded; the message names the path."""
-
-    slug = "world-invalid"
-    template = "{path}: {reason}"
-
-    def __init__(self, path: str, reason: str):
-        super().__init__(path=path, reason=reason)
-        self.path = path

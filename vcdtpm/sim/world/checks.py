@@ -7,10 +7,11 @@ import re
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from vcdtpm.domain.errors import Invalid, WorldError
+from vcdtpm.domain.errors import Invalid
 from vcdtpm.domain.model import Datastore, Host, KeyProvider, KeyProviderType, Power
 from vcdtpm.domain.versions import VCenterVersion, parse_version
 from vcdtpm.sim.inventory import SimUser
+from vcdtpm.sim.world.errors import WorldError
 
 E = TypeVar("E", bound=enum.Enum)
 

@@ -10,7 +10,6 @@ from typing import Any
 import yaml
 
 from vcdtpm.domain import provenance_record
-from vcdtpm.domain.errors import WorldError
 from vcdtpm.domain.model import Band, Firmware, Provenance, TpmMode
 from vcdtpm.sim.inventory import (
     SYSTEM_ORG,
@@ -44,6 +43,7 @@ from vcdtpm.sim.world.checks import (
     version,
     whole,
 )
+from vcdtpm.sim.world.errors import WorldError
 
 
 class MadeBy(str, enum.Enum):
