@@ -7,6 +7,7 @@ import hashlib
 
 import pytest
 
+from tests.demo import uuid
 from vcdtpm.domain.model import Band, Firmware, KeyProviderType, Power, Provenance, TpmMode
 from vcdtpm.domain.versions import parse_version
 from vcdtpm.sim.world.errors import WorldError
@@ -163,14 +164,14 @@ def test_the_demo_world_has_two_orgs_with_users_and_a_provider_admin(demo):
     assert [(u.name, u.password) for u in demo.provider_users] == [("admin", "secret")]
     assert {u.role for u in demo.orgs["acme"].users} == {"vApp Author", "Organization Administrator", "vApp User"}
     assert all(u.password == "secret" for org in demo.orgs.values() for u in org.users)
-    assert demo.vm_org(demo.vms[ID(31)]) == "globex"
+    assert demo.vm_org(demo.vms[uuid("vm", "gx-1")]) == "globex"
 
 
 def test_each_demo_world_is_a_fresh_inventory():
     first, second = demo_world(), demo_world()
-    first.vms[ID(1)].power = Power.ON
-    assert second.vms[ID(1)].power is Power.OFF
-    assert first.vms[ID(1)].tpm.identity != second.vms[ID(1)].tpm.identity
+    first.vms[uuid("vm", "web-1")].power = Power.ON
+    assert second.vms[uuid("vm", "web-1")].power is Power.OFF
+    assert first.vms[uuid("vm", "web-1")].tpm.identity != second.vms[uuid("vm", "web-1")].tpm.identity
 
 
 # -- defaults, placement and ids --------------------------------------------------
@@ -213,7 +214,7 @@ def test_keys_left_out_take_the_documented_defaults():
 
 def test_a_vm_with_a_vtpm_gets_a_fresh_vtpm_its_vcenters_default_key_provider_and_a_key_id():
     inv = load_world_data(base_world())
-    vm = inv.vms[ID(1)]
+    vm = inv.vms[uuid("vm", "web-1")]
     assert vm.tpm is not None and vm.tpm.identity == "sha256:" + hashlib.sha256(vm.tpm.ek_cert).hexdigest()
     assert vm.key_provider == "kp-gold" and vm.key_id and vm.key_id in vm.encryption_bundle
 
@@ -251,7 +252,7 @@ def test_objects_link_to_each_other_by_id():
     vapp = next(iter(inv.vapps.values()))
     tpl = next(iter(inv.templates.values()))
     cat = next(iter(inv.catalogs.values()))
-    assert vapp.vms == [ID(1)] and inv.vms[ID(1)].vapp == vapp.id and vapp.vdc in inv.vdcs
+    assert vapp.vms == [ID(1)] and inv.vms[uuid("vm", "web-1")].vapp == vapp.id and vapp.vdc in inv.vdcs
     assert cat.templates == [tpl.id] and tpl.catalog == cat.id and inv.vms[tpl.vms[0]].template == tpl.id
     assert inv.vm_org(inv.vms[tpl.vms[0]]) == "acme"
 
