@@ -1,0 +1,158 @@
+"""The Journal port: durable operations and steps, their statuses, views and failures."""
+
+from __future__ import annotations
+
+import builtins
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from vcdtpm.domain.errors import Conflict
+from vcdtpm.domain.steps import StepSpec
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why a step, and so its operation, failed: what failed, and the reason Cloud Director gave."""
+
+    summary: str
+    reason: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"summary": self.summary, "reason": self.reason}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Failure:
+        """From the journal; records written before this type carry `title` / `detail`."""
+        return cls(str(data.get("summary", data.get("title", ""))), str(data.get("reason", data.get("detail", ""))))
+
+
+class OperationStatus(enum.StrEnum):
+    """Where an operation is: queued until a worker claims it, then running until it ends."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+    @property
+    def terminal(self) -> bool:
+        return self in (OperationStatus.SUCCEEDED, OperationStatus.FAILED)
+
+
+class StepStatus(enum.StrEnum):
+    """A step's lifecycle: `issuing` is journaled before its request leaves, `running` once its task is known."""
+
+    PENDING = "pending"
+    ISSUING = "issuing"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class StepView:
+    """A step as recorded: `issuing` means a backend request may have been sent without a task yet."""
+
+    index: int
+    name: str
+    kind: str
+    params: dict[str, Any]
+    status: StepStatus
+    task: str | None
+    progress: int
+    result: dict[str, Any] | None
+    error: Failure | None
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True)
+class OperationView:
+    """An operation as recorded, with its steps; the caller's token is never part of it."""
+
+    id: str
+    org: str
+    user: str
+    operation: str
+    status: OperationStatus
+    progress: int
+    steps: tuple[StepView, ...]
+    result: dict[str, Any] | None
+    error: Failure | None
+    plan: dict[str, Any]
+    request: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    owner: str | None
+    lease_expires: datetime | None
+
+
+class LeaseLost(Conflict):
+    """The worker no longer holds the operation's lease; it must stop acting on it."""
+
+    slug = "lease-lost"
+    template = "Operation {op_id} is no longer leased to {worker}."
+
+    def __init__(self, op_id: str, worker: str):
+        super().__init__(op_id=op_id, worker=worker)
+        self.op_id = op_id
+        self.worker = worker
+
+
+class Journal(Protocol):
+    """The durable record of operations and their steps, shared by every replica.
+
+    Guarantees: one operation per (org, idempotency key, request); a step moves
+    only forward (pending -> issuing -> running -> succeeded | failed) and only
+    for the worker holding the operation's lease (`LeaseLost` otherwise); the
+    caller's token is kept only until the operation ends.
+    """
+
+    def create(
+        self,
+        *,
+        org: str,
+        user: str,
+        operation: str,
+        request: dict[str, Any],
+        plan: dict[str, Any],
+        steps: builtins.list[StepSpec],
+        idempotency_key: str | None,
+        token: str,
+    ) -> tuple[OperationView, bool]:
+        """A new queued operation, or the one this key already names (created: False)."""
+
+    def find(
+        self, *, org: str, idempotency_key: str | None, operation: str, request: dict[str, Any]
+    ) -> OperationView | None:
+        """The operation this key already names for this very request, or None."""
+
+    def get(self, op_id: str, org: str) -> OperationView | None: ...
+
+    def list(self, org: str, limit: int = 100) -> builtins.list[OperationView]: ...
+
+    def token_of(self, op_id: str) -> str | None:
+        """The token the operation acts with, while it has not ended."""
+
+    def claim(self, worker: str, lease_seconds: float) -> OperationView | None:
+        """Lease one queued or abandoned operation to `worker`, or None."""
+
+    def renew(self, op_id: str, worker: str, lease_seconds: float) -> bool: ...
+
+    def step_issuing(self, op_id: str, index: int, worker: str) -> None: ...
+
+    def step_attached(self, op_id: str, index: int, worker: str, task: str) -> None: ...
+
+    def step_progress(self, op_id: str, index: int, worker: str, progress: int) -> None: ...
+
+    def step_succeeded(self, op_id: str, index: int, worker: str, result: dict) -> None: ...
+
+    def step_failed(self, op_id: str, index: int, worker: str, error: Failure) -> None: ...
+
+    def finish(
+        self, op_id: str, worker: str, status: OperationStatus, result: dict | None, error: Failure | None
+    ) -> None: ...
+
+    def close(self) -> None: ...
