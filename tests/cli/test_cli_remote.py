@@ -15,6 +15,7 @@ from tests.demo import urn
 from vcdtpm.bootstrap import bootstrap
 from vcdtpm.cli import main as cli
 from vcdtpm.cli import remote as cli_remote
+from vcdtpm.cli import render
 from vcdtpm.cli.client import ApiError
 from vcdtpm.config import Config
 
@@ -303,15 +304,13 @@ def running(progress, index):
 
 
 def test_progress_line_shows_the_bar_the_percentage_and_the_running_step():
-    assert cli_remote.progress_line(running(50, 1)) == "[#####-----] 50% step 2/3 remove vTPM of the copy ..."
+    assert render.progress_line(running(50, 1)) == "[#####-----] 50% step 2/3 remove vTPM of the copy ..."
 
 
 def test_progress_line_of_a_finished_or_stepless_operation_shows_its_status():
-    assert (
-        cli_remote.progress_line({"status": "succeeded", "progress": 100, "steps": []}) == "[##########] 100% succeeded"
-    )
-    assert cli_remote.progress_line({"status": "queued"}) == "[----------] 0% queued"
-    assert cli_remote.progress_line({"status": "running", "progress": 250}).startswith("[##########] 100%")
+    assert render.progress_line({"status": "succeeded", "progress": 100, "steps": []}) == "[##########] 100% succeeded"
+    assert render.progress_line({"status": "queued"}) == "[----------] 0% queued"
+    assert render.progress_line({"status": "running", "progress": 250}).startswith("[##########] 100%")
 
 
 class Terminal(io.StringIO):
@@ -322,7 +321,7 @@ class Terminal(io.StringIO):
 def test_progress_bar_redraws_one_line_on_a_terminal_and_prints_lines_elsewhere():
     tty, log = Terminal(), io.StringIO()
     for stream in (tty, log):
-        bar = cli_remote.ProgressBar(stream)
+        bar = render.ProgressBar(stream)
         for state in (running(10, 0), running(10, 0), running(50, 1)):
             bar.show(state)
         bar.end()

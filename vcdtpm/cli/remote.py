@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sys
 import time
 import uuid
 
 from vcdtpm.cli import client as restclient
-from vcdtpm.cli.client import DEFAULT_URL, TERMINAL, ApiError, Client, problem_text
+from vcdtpm.cli.client import DEFAULT_URL, TERMINAL, ApiError, Client
+from vcdtpm.cli.render import ProgressBar, dumps, render_operation, render_plan, render_refusal, terminal_marks
 from vcdtpm.domain.model import Operation
 
 SOURCES = ("vm", "vapp", "template", "vcenter_vm")
 TARGETS = ("vdc", "vapp", "catalog")
-MARKS = {"pass": "✓", "fail": "✗", "warn": "!", "skip": "-"}
-ASCII_MARKS = {"pass": "+", "fail": "x", "warn": "!", "skip": "-"}
 
 
 class InputError(Exception):
@@ -165,7 +163,7 @@ def _parse_json(where: str, text: str) -> object:
 def plan_command(args) -> int:
     body = request_body(args)  # before logging in: a bad request asks no password
     plan = connect(args).plan(body)
-    print(_dumps(plan) if args.json else "\n".join(render_plan(plan, _marks())))
+    print(dumps(plan) if args.json else "\n".join(render_plan(plan, terminal_marks())))
     return 0 if plan.get("allowed") else 1
 
 
@@ -177,7 +175,7 @@ def run_command(args) -> int:
         operation, location = client.start(body, key)
     except ApiError as exc:
         if exc.status == 409 and "checks" in exc.problem:
-            print(_dumps(exc.problem) if args.json else "\n".join(render_refusal(exc.problem, _marks())))
+            print(dumps(exc.problem) if args.json else "\n".join(render_refusal(exc.problem, terminal_marks())))
             return 1
         if exc.status is None:
             raise ApiError(
@@ -185,7 +183,7 @@ def run_command(args) -> int:
             ) from None
         raise
     if args.no_wait:
-        print(_dumps(operation) if args.json else operation["id"])
+        print(dumps(operation) if args.json else operation["id"])
         return 0
     print(f"operation {operation['id']} ({operation.get('operation')}) started; idempotency key {key}", file=sys.stderr)
     return follow(client, location, operation["id"], args)
@@ -196,7 +194,7 @@ def status_command(args) -> int:
     if args.watch:
         return follow(client, args.id, args.id, args)
     operation = client.operation(args.id)
-    print(_dumps(operation) if args.json else "\n".join(render_operation(operation)))
+    print(dumps(operation) if args.json else "\n".join(render_operation(operation)))
     return 1 if operation.get("status") == "failed" else 0
 
 
@@ -226,136 +224,9 @@ def follow(client: Client, where: str, operation_id: str, args) -> int:
         ) from None
     bar.show(operation)
     bar.end()
-    print(_dumps(operation) if args.json else "\n".join(render_operation(operation)))
+    print(dumps(operation) if args.json else "\n".join(render_operation(operation)))
     return 0 if operation["status"] == "succeeded" else 1
 
 
 def _status_command(args, operation_id: str) -> str:
     return f"vcdtpm status {operation_id} --watch" + (f" --url {args.url}" if args.url else "")
-
-
-class ProgressBar:
-    """One line redrawn with \\r on a terminal; elsewhere one line per change."""
-
-    def __init__(self, stream):
-        self.stream, self.tty, self.last = stream, stream.isatty(), ""
-
-    def show(self, operation: dict) -> None:
-        line = progress_line(operation)
-        if self.tty:
-            line = line[: max(20, shutil.get_terminal_size().columns - 1)]
-        if line == self.last:
-            return
-        pad = " " * max(0, len(self.last) - len(line))
-        self.stream.write(f"\r{line}{pad}" if self.tty else f"{line}\n")
-        self.stream.flush()
-        self.last = line
-
-    def end(self) -> None:
-        if self.tty and self.last:
-            self.stream.write("\n")
-            self.stream.flush()
-        self.last = ""
-
-
-def progress_line(operation: dict, width: int = 10) -> str:
-    """`[#####-----] 50% step 2/3 remove vTPM of the copy ...` for an operation."""
-    percent = max(0, min(100, int(operation.get("progress") or 0)))
-    filled = percent * width // 100
-    head = f"[{'#' * filled}{'-' * (width - filled)}] {percent}%"
-    steps, status = operation.get("steps") or [], operation.get("status") or "queued"
-    if status in TERMINAL or not steps:
-        return f"{head} {status}"
-    current = next((s for s in steps if s.get("status") == "running"), None)
-    current = current or next((s for s in steps if s.get("status") not in TERMINAL), steps[-1])
-    return f"{head} step {steps.index(current) + 1}/{len(steps)} {current.get('name', '')} ..."
-
-
-def table(head: tuple, rows: list[tuple]) -> list[str]:
-    """Left-aligned columns, two spaces apart; the last column is not padded."""
-    cells = [tuple("-" if c is None else str(c) for c in row) for row in [head, *rows]]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(head))]
-    return ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
-
-
-def render_plan(plan: dict, marks: dict = MARKS) -> list[str]:
-    """A plan as a header, a table of VMs, a table of checks with remedies, and warnings."""
-    failing = sum(1 for check in plan.get("checks", []) if check.get("status") == "fail")
-    allowed = "yes" if plan.get("allowed") else f"NO ({failing} failing check{'s' * (failing != 1)})"
-    lines = [
-        f"operation  {plan.get('operation')}",
-        f"allowed    {allowed}",
-        f"tpm        {plan.get('tpm') or '-'}",
-        f"band       source {plan.get('source_band') or '-'} -> target {plan.get('target_band') or '-'}",
-        "",
-    ]
-    vms = plan.get("vms", [])
-    lines += table(
-        ("VM", "vTPM", "action", "rule"),
-        [(vm.get("name"), "yes" if vm.get("tpm_present") else "no", vm.get("action"), vm.get("rule")) for vm in vms],
-    )
-    names = {vm.get("id"): vm.get("name") for vm in vms if vm.get("id")}
-    lines += ["", *render_checks(plan.get("checks", []), names, marks)]
-    warnings = plan.get("warnings") or []
-    lines += ["", "warnings:", *(f"  {marks['warn']} {text}" for text in warnings)] if warnings else []
-    return lines
-
-
-def render_checks(checks: list[dict], names: dict, marks: dict = MARKS) -> list[str]:
-    """The checks table; each failing check's remedy right below its row."""
-    if not checks:
-        return ["no checks"]
-    rows = [
-        (
-            f"{marks.get(c.get('status'), '?')} {'FAIL' if c.get('status') == 'fail' else c.get('status')}",
-            c.get("id"),
-            names.get(c.get("vm"), c.get("vm")),
-            c.get("message"),
-        )
-        for c in checks
-    ]
-    lines = table(("status", "check", "VM", "message"), rows)
-    out = lines[:1]
-    for check, line in zip(checks, lines[1:]):
-        out.append(line)
-        if check.get("status") == "fail" and check.get("remedy"):
-            out.append(f"    remedy: {check['remedy']}")
-    return out
-
-
-def render_refusal(problem: dict, marks: dict = MARKS) -> list[str]:
-    """A 409 from POST /operations: why, and the failing (and warning) checks."""
-    checks = [c for c in problem.get("checks", []) if c.get("status") in ("fail", "warn")]
-    return [f"refused: {problem_text(problem)}", "", *render_checks(checks, {}, marks)]
-
-
-def render_operation(operation: dict) -> list[str]:
-    """An operation's status, steps, result URNs and error."""
-    status = operation.get("status")
-    lines = [
-        f"operation  {operation.get('id')} ({operation.get('operation')})",
-        f"status     {'FAILED' if status == 'failed' else status}",
-    ]
-    if status not in TERMINAL:
-        lines.append(f"progress   {progress_line(operation)}")
-    steps = operation.get("steps") or []
-    lines += [
-        f"  step {n}/{len(steps)}  {s.get('status', '-'):<9}  {s.get('name', '')}" for n, s in enumerate(steps, 1)
-    ]
-    lines += [f"{kind:<10} {urn}" for kind, urn in (operation.get("result") or {}).items()]
-    if operation.get("error"):
-        error = operation["error"]
-        lines.append(f"error      {problem_text(error) if isinstance(error, dict) else error}")
-    return lines
-
-
-def _marks() -> dict:
-    try:
-        "".join(MARKS.values()).encode(sys.stdout.encoding or "ascii")
-        return MARKS
-    except (UnicodeEncodeError, LookupError):
-        return ASCII_MARKS
-
-
-def _dumps(value) -> str:
-    return json.dumps(value, indent=2)
