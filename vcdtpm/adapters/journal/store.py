@@ -12,7 +12,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from vcdtpm.adapters.journal.errors import IdempotencyKeyReused, LeaseLost, StepOutOfOrder
+from vcdtpm.adapters.journal.errors import LeaseLost, StepOutOfOrder
+from vcdtpm.adapters.journal.queries import by_key, check_key, claimable, held, insert_steps, one
 from vcdtpm.adapters.journal.rows import load_operation, load_operations
 from vcdtpm.adapters.journal.schema import create_tables, make_engine, operations, steps, utcnow
 from vcdtpm.adapters.journal.views import request_digest
@@ -20,7 +21,6 @@ from vcdtpm.domain.errors import Invalid, NotFound
 from vcdtpm.domain.steps import StepSpec
 from vcdtpm.ports import Failure, OperationStatus, OperationView, StepStatus
 
-MAX_KEY_LENGTH = 255
 CREATE_ATTEMPTS = 3
 CLAIM_ATTEMPTS = 8
 
@@ -69,14 +69,14 @@ class Journal:
         The same key with another request body raises IdempotencyKeyReused.
         Concurrent creates with one key make one operation.
         """
-        _check_key(idempotency_key)
+        check_key(idempotency_key)
         digest = request_digest(request)
         for attempt in range(CREATE_ATTEMPTS):
             try:
                 with self._tx(write=True) as conn:
-                    found = _by_key(conn, org, idempotency_key, operation, digest)
+                    found = by_key(conn, org, idempotency_key, operation, digest)
                     if found is not None:
-                        return _one(conn, found), False
+                        return one(conn, found), False
                     op_id = self._insert(
                         conn,
                         org=org,
@@ -88,8 +88,8 @@ class Journal:
                         idempotency_key=idempotency_key,
                         token=token,
                     )
-                    _insert_steps(conn, op_id, steps)
-                    return _one(conn, op_id), True
+                    insert_steps(conn, op_id, steps)
+                    return one(conn, op_id), True
             except IntegrityError:
                 if idempotency_key is None or attempt == CREATE_ATTEMPTS - 1:
                     raise
@@ -100,9 +100,9 @@ class Journal:
     ) -> OperationView | None:
         """The org's operation already made under `idempotency_key` for this very
         request, or None; IdempotencyKeyReused when the key named another body."""
-        _check_key(idempotency_key)
+        check_key(idempotency_key)
         with self._tx() as conn:
-            found = _by_key(conn, org, idempotency_key, operation, request_digest(request))
+            found = by_key(conn, org, idempotency_key, operation, request_digest(request))
             return None if found is None else load_operation(conn, operations.c.id == found)
 
     def _insert(self, conn: sa.Connection, **values: Any) -> str:
@@ -131,7 +131,7 @@ class Journal:
         for _ in range(CLAIM_ATTEMPTS):
             with self._tx(write=True) as conn:
                 now = self._clock()
-                candidate = sa.select(operations.c.id).where(_claimable(now))
+                candidate = sa.select(operations.c.id).where(claimable(now))
                 candidate = candidate.order_by(operations.c.seq).limit(1)
                 if self._postgres:
                     candidate = candidate.with_for_update(skip_locked=True)
@@ -140,7 +140,7 @@ class Journal:
                     return None
                 taken = conn.execute(
                     sa.update(operations)
-                    .where(operations.c.id == op_id, _claimable(now))
+                    .where(operations.c.id == op_id, claimable(now))
                     .values(
                         status=OperationStatus.RUNNING,
                         owner=worker,
@@ -158,14 +158,14 @@ class Journal:
             now = self._clock()
             renewed = conn.execute(
                 sa.update(operations)
-                .where(_held(op_id, worker, now))
+                .where(held(op_id, worker, now))
                 .values(lease_expires=now + timedelta(seconds=lease_seconds), updated_at=now)
             )
             return renewed.rowcount == 1
 
     def _hold(self, conn: sa.Connection, op_id: str, worker: str, now: datetime) -> None:
         """Touch the operation if the worker holds its lease (locking the row), else LeaseLost."""
-        touched = conn.execute(sa.update(operations).where(_held(op_id, worker, now)).values(updated_at=now))
+        touched = conn.execute(sa.update(operations).where(held(op_id, worker, now)).values(updated_at=now))
         if touched.rowcount != 1:
             raise LeaseLost(op_id, worker)
 
@@ -277,64 +277,3 @@ class Journal:
         """The org's operations, newest first."""
         with self._tx() as conn:
             return load_operations(conn, operations.c.org == org, newest_first=True, limit=max(1, int(limit)))
-
-
-def _one(conn: sa.Connection, op_id: str) -> OperationView:
-    """The operation just found or written in this transaction: it exists."""
-    view = load_operation(conn, operations.c.id == op_id)
-    assert view is not None
-    return view
-
-
-def _check_key(key: str | None) -> None:
-    if key is not None and not key.strip():
-        raise Invalid("Idempotency-Key", "must not be empty")
-    if key is not None and len(key) > MAX_KEY_LENGTH:
-        raise Invalid("Idempotency-Key", f"must be at most {MAX_KEY_LENGTH} characters")
-
-
-def _by_key(conn: sa.Connection, org: str, key: str | None, operation: str, digest: str) -> str | None:
-    """The id of the org's operation under `key`, if any, after checking the body is the same."""
-    if key is None:
-        return None
-    row = conn.execute(
-        sa.select(operations.c.id, operations.c.operation, operations.c.request_sha256).where(
-            operations.c.org == org, operations.c.idempotency_key == key
-        )
-    ).first()
-    if row is not None and (row.request_sha256, row.operation) != (digest, operation):
-        raise IdempotencyKeyReused(key)
-    return None if row is None else row.id
-
-
-def _insert_steps(conn: sa.Connection, op_id: str, specs: builtins.list[StepSpec]) -> None:
-    if specs:
-        conn.execute(
-            sa.insert(steps),
-            [
-                {
-                    "op_id": op_id,
-                    "idx": index,
-                    "name": spec.name,
-                    "kind": spec.kind,
-                    "params": spec.params.to_json(),
-                    "status": StepStatus.PENDING,
-                    "progress": 0,
-                }
-                for index, spec in enumerate(specs)
-            ],
-        )
-
-
-def _claimable(now: datetime):
-    lapsed = operations.c.owner.is_(None) | (operations.c.lease_expires < now)
-    return operations.c.status.in_((OperationStatus.QUEUED, OperationStatus.RUNNING)) & lapsed
-
-
-def _held(op_id: str, worker: str, now: datetime):
-    return (
-        (operations.c.id == op_id)
-        & (operations.c.owner == worker)
-        & (operations.c.status == OperationStatus.RUNNING)
-        & (operations.c.lease_expires > now)
-    )
