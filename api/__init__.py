@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Flask, Response
 from flask_smorest import Api
 
-from api import backups, operations, problems
-from api.resources import blp, health
+from api import backups, docs, operations, problems, tracing
+from api.health import health
+from api.resources import blp
 from api.schemas import ProblemSchema
 from vcdtpm.bootstrap import UseCases
 
@@ -40,6 +41,7 @@ def create_app(test_config: dict | None = None, use_cases: UseCases | None = Non
     """The WSGI app. Without `use_cases`, bootstrap wires them from the configuration."""
     app = Flask("vcdtpm")
     app.config.update(API_SETTINGS)
+    app.config.update(docs.SETTINGS)
     if test_config:
         app.config.update(test_config)
     if use_cases is None:
@@ -54,6 +56,8 @@ def create_app(test_config: dict | None = None, use_cases: UseCases | None = Non
     api.register_blueprint(operations.blp)
     api.register_blueprint(health)
     problems.install(app)
+    tracing.install(app)
+    docs.install(app)
 
     @app.get("/openapi.yaml")
     def openapi_yaml():

@@ -7,9 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.auth import current_session, use_cases
-from api.problems import problem
 from api.schemas import (
-    HealthSchema,
     KeyProviderListSchema,
     MatrixSchema,
     OperationRequestSchema,
@@ -23,7 +21,6 @@ from vcdtpm.domain.errors import Unauthorized
 from vcdtpm.domain.urns import check_urn
 
 blp = Blueprint("v1", __name__, url_prefix="/api/v1", description="Plans and facts for vTPM VMs")
-health = Blueprint("health", __name__, description="Liveness and readiness")
 BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"vcloudAuthorization": []}]
 
 
@@ -118,22 +115,3 @@ class KeyProviders(MethodView):
     def get(self):
         """Provider only: per key-provider name, which vCenters have it (parity)."""
         return {"key_providers": use_cases().planning.key_provider_parity(current_session())}
-
-
-@health.route("/healthz")
-class Healthz(MethodView):
-    @health.response(200, HealthSchema)
-    def get(self):
-        """The process is up."""
-        return {"status": "ok"}
-
-
-@health.route("/readyz")
-class Readyz(MethodView):
-    @health.response(200, HealthSchema)
-    def get(self):
-        """Cloud Director and every vCenter answer."""
-        backends = use_cases().planning.ready()
-        if any(value != "ok" for value in backends.values()):
-            return problem(503, "A backend is unavailable.", "not-ready", backends=backends)
-        return {"status": "ok", "backends": backends}

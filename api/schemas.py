@@ -215,8 +215,14 @@ class KeyProviderListSchema(Schema):
 
 
 class HealthSchema(Schema):
-    status = fields.String()
-    backends = fields.Dict(keys=fields.String(), values=fields.String())
+    status = fields.String(metadata={"description": "ok, or degraded when a vCenter does not answer"})
+    backends_checked = fields.Integer(metadata={"description": "how many backends were asked (readiness)"})
+    backends_unavailable = fields.Integer(metadata={"description": "how many did not answer (readiness)"})
+    backends = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={"description": "each backend by name: ok or why not (readiness, for a provider's token only)"},
+    )
 
 
 __all__ = [name for name in dir() if name.endswith("Schema")] + ["EXCLUDE"]

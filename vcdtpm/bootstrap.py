@@ -7,14 +7,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from vcdtpm.adapters.backup_files import BackupFiles
+from vcdtpm.adapters.counted import CountedVCenter
 from vcdtpm.adapters.journal import Journal, sqlite_url
 from vcdtpm.app.executor import Executor
 from vcdtpm.app.operations import Operations
 from vcdtpm.app.planning import Planning
 from vcdtpm.app.tpm_backups import TpmBackups
 from vcdtpm.config import Config
+from vcdtpm.metrics import count_plan
 from vcdtpm.ports import CloudDirector, VCenter
 from vcdtpm.sim.inventory import Inventory
+from vcdtpm.sim.shared import SharedSimEndpoint
 
 
 @dataclass(frozen=True)
@@ -42,12 +45,37 @@ class Wiring:
         self.closers.clear()
 
 
-def bootstrap(config: Config) -> Wiring:
-    """Wire every use case for `config`; the simulated cloud when no Cloud Director is configured."""
+def bootstrap(config: Config, shared_sim: SharedSimEndpoint | None = None) -> Wiring:
+    """Wire every use case for `config`; the simulated cloud when no Cloud Director is configured:
+    the one running in its own process at `shared_sim` (`vcdtpm serve`), else one in this process."""
     os.makedirs(config.data_dir, exist_ok=True)
+    if config.simulated and shared_sim is not None:
+        return _shared_simulated(config, shared_sim)
     if config.simulated:
         return _simulated(config)
     return _real(config)
+
+
+def _shared_simulated(config: Config, endpoint: SharedSimEndpoint) -> Wiring:
+    """The simulated cloud of another process, shared by every worker: its vCD over HTTP, its vCenters
+    through the simulator's manager (vcdtpm/sim/shared.py)."""
+    from vcdtpm.adapters.vcd import VcdAdapter
+    from vcdtpm.sim.shared import SharedSimClient
+
+    sim = SharedSimClient(endpoint)
+    vcenters = sim.vcenters()
+    settings = sim.settings
+    fast = config.fast_cross_vcenter_instantiation
+    cloud = VcdAdapter(
+        endpoint.vcd_url,
+        settings["admin_user"],
+        settings["admin_password"],
+        api_version=config.api_version,
+        data_dir=config.data_dir,
+        datastore_url_of=_datastore_url_of(vcenters),
+        fast_cross_vcenter_instantiation=settings["fast_cross_vcenter_instantiation"] if fast is None else fast,
+    )
+    return _wire(config, cloud, vcenters)
 
 
 def _simulated(config: Config) -> Wiring:
@@ -92,11 +120,6 @@ def _real(config: Config) -> Wiring:
         world = _world(config.world)
         vcenters = _world_vcenters(world)
 
-    def datastore_url_of(vcenter: str, datastore: str) -> str | None:
-        port = vcenters.get(vcenter)
-        found = next((d for d in port.facts().datastores if d.name == datastore), None) if port else None
-        return found.url if found else None
-
     cloud = VcdAdapter(
         vcd.url,
         vcd.user,
@@ -105,10 +128,19 @@ def _real(config: Config) -> Wiring:
         ca_bundle=vcd.ca_bundle,
         api_version=config.api_version,
         data_dir=config.data_dir,
-        datastore_url_of=datastore_url_of,
+        datastore_url_of=_datastore_url_of(vcenters),
         fast_cross_vcenter_instantiation=_fast_cross_vc(config, world),
     )
     return _wire(config, cloud, vcenters)
+
+
+def _datastore_url_of(vcenters: Mapping[str, VCenter]) -> Callable[[str, str], str | None]:
+    def datastore_url_of(vcenter: str, datastore: str) -> str | None:
+        port = vcenters.get(vcenter)
+        found = next((d for d in port.facts().datastores if d.name == datastore), None) if port else None
+        return found.url if found else None
+
+    return datastore_url_of
 
 
 def _world(path: str) -> Inventory:
@@ -138,7 +170,7 @@ def _wire(config: Config, cloud: CloudDirector, vcenters: Mapping[str, VCenter])
     its executor, and the vTPM backup files."""
     journal = Journal(config.journal_url or sqlite_url(config.data_dir))
     executor = Executor(journal, cloud, lease=config.lease_seconds, poll=config.poll_seconds)
-    planning = Planning(cloud, vcenters)
+    planning = Planning(cloud, {name: CountedVCenter(port) for name, port in vcenters.items()}, observe=count_plan)
     use_cases = UseCases(
         planning=planning,
         operations=Operations(planning, journal, executor),

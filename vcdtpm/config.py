@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +12,35 @@ import yaml
 from vcdtpm.domain.errors import Invalid
 
 DEFAULT_API_VERSION = "38.1"
+
+# Every key a configuration file may hold (docs/CONFIGURATION.md documents each one; a test keeps the two equal).
+# Add a key here and there; anything else is refused with its path.
+TOP_LEVEL_KEYS = frozenset(
+    {
+        "cloud_director",
+        "vcenters",
+        "world",
+        "data_dir",
+        "api_version",
+        "sim_task_delay",
+        "journal_url",
+        "lease_seconds",
+        "poll_seconds",
+        "backup_dir",
+        "fast_cross_vcenter_instantiation",
+        "metrics_token_file",
+    }
+)
+ENDPOINT_KEYS = frozenset({"url", "user", "password", "password_file", "verify_tls", "ca_bundle", "name"})
+# Every environment variable vcdtpm reads (documented in docs/CONFIGURATION.md, kept equal by a test).
+ENVIRONMENT = (
+    "VCDTPM_CONFIG",
+    "VCDTPM_WORLD",
+    "VCDTPM_DATA_DIR",
+    "VCDTPM_BACKUP_DIR",
+    "VCDTPM_JOURNAL_URL",
+    "XDG_STATE_HOME",
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +71,7 @@ class Config:
     # Cloud Director's fast cross-vCenter vApp instantiation, as the provider states it: no Cloud
     # Director API exposes the switch. None: not stated (off; a simulated cloud's world says).
     fast_cross_vcenter_instantiation: bool | None = None
+    metrics_token: str | None = field(repr=False, default=None)  # a bearer token that may read /metrics
 
     @property
     def simulated(self) -> bool:
@@ -56,6 +87,16 @@ def default_data_dir() -> str:
     return os.path.join(base, "vcdtpm")
 
 
+def check_keys(data: dict, known: frozenset[str], where: str = "") -> None:
+    """Refuse a key this configuration does not know, by its path, suggesting the nearest known one."""
+    for key in data:
+        if key not in known:
+            path = f"{where}.{key}" if where else str(key)
+            near = difflib.get_close_matches(str(key), sorted(known), n=1)
+            hint = f"; did you mean {near[0]!r}?" if near else f"; known keys: {', '.join(sorted(known))}"
+            raise Invalid(path, f"unknown key{hint}")
+
+
 def _secret(entry: dict, where: str) -> str:
     if "password_file" in entry:
         try:
@@ -68,6 +109,7 @@ def _secret(entry: dict, where: str) -> str:
 def _endpoint(entry, where: str) -> Endpoint:
     if not isinstance(entry, dict):
         raise Invalid(where, "expected a mapping")
+    check_keys(entry, ENDPOINT_KEYS, where)
     for key in ("url", "user"):
         if not entry.get(key):
             raise Invalid(f"{where}.{key}", "is required")
@@ -95,6 +137,18 @@ def _flag(data: dict, key: str) -> bool | None:
     return value
 
 
+def _token_file(data: dict, key: str) -> str | None:
+    if data.get(key) is None:
+        return None
+    try:
+        token = Path(str(data[key])).read_text().strip()
+    except OSError as exc:
+        raise Invalid(key, f"cannot be read ({exc.strerror})") from None
+    if not token:
+        raise Invalid(key, "is empty")
+    return token
+
+
 def load_config(path: str | None = None, **overrides) -> Config:
     """Read `path` (or $VCDTPM_CONFIG); with neither, the simulated cloud on the demo world."""
     path = path or os.environ.get("VCDTPM_CONFIG")
@@ -104,6 +158,9 @@ def load_config(path: str | None = None, **overrides) -> Config:
             data = yaml.safe_load(Path(path).read_text()) or {}
         except (OSError, yaml.YAMLError) as exc:
             raise Invalid("config", f"{path} cannot be read: {exc}") from None
+    if not isinstance(data, dict):
+        raise Invalid("config", f"{path} must hold a mapping of keys")
+    check_keys(data, TOP_LEVEL_KEYS)
     if data.get("backup_dir") is not None and not isinstance(data["backup_dir"], str):
         raise Invalid("backup_dir", "expected a directory path")
     vcd = _endpoint(data["cloud_director"], "cloud_director") if data.get("cloud_director") else None
@@ -123,6 +180,7 @@ def load_config(path: str | None = None, **overrides) -> Config:
         lease_seconds=_number(data, "lease_seconds", 30.0),
         poll_seconds=_number(data, "poll_seconds", 0.5),
         fast_cross_vcenter_instantiation=_flag(data, "fast_cross_vcenter_instantiation"),
+        metrics_token=_token_file(data, "metrics_token_file"),
     )
     values.update({k: v for k, v in overrides.items() if v is not None})
     return Config(**values)  # type: ignore[arg-type]  # each value was checked above

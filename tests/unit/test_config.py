@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
-from vcdtpm.config import load_config
+from vcdtpm.config import ENDPOINT_KEYS, ENVIRONMENT, TOP_LEVEL_KEYS, load_config
 from vcdtpm.domain.errors import Invalid
 
 
@@ -80,3 +83,71 @@ def test_the_bootstrap_takes_the_switch_from_the_config_else_the_world():
     assert _fast_cross_vc(Config(), world) is True
     assert _fast_cross_vc(Config(fast_cross_vcenter_instantiation=False), world) is False
     assert _fast_cross_vc(Config(fast_cross_vcenter_instantiation=True), None) is True
+
+
+@pytest.mark.parametrize(
+    "text,field,hint",
+    [
+        ("cloud_director: {url: x, user: y, verfy_tls: false}", "cloud_director.verfy_tls", "verify_tls"),
+        ("vcenters: [{name: a, url: x, user: y, pasword_file: /p}]", "vcenters[0].pasword_file", "password_file"),
+        ("lease_second: 3", "lease_second", "lease_seconds"),
+        ("journal: sqlite://", "journal", "journal_url"),
+    ],
+)
+def test_an_unknown_key_is_refused_by_its_path_with_the_nearest_key(tmp_path, text, field, hint):
+    with pytest.raises(Invalid) as caught:
+        load_config(write(tmp_path, text))
+    assert caught.value.field == field
+    assert f"did you mean {hint!r}" in caught.value.message
+
+
+def test_a_file_that_is_not_a_mapping_is_refused(tmp_path):
+    with pytest.raises(Invalid) as caught:
+        load_config(write(tmp_path, "- just\n- a list\n"))
+    assert caught.value.field == "config"
+
+
+def test_the_metrics_token_is_read_from_its_file_and_kept_out_of_repr(tmp_path):
+    (tmp_path / "scrape").write_text("tok-123\n")
+    config = load_config(write(tmp_path, f"metrics_token_file: {tmp_path / 'scrape'}"))
+    assert config.metrics_token == "tok-123" and "tok-123" not in repr(config)
+    with pytest.raises(Invalid) as caught:
+        load_config(write(tmp_path, "metrics_token_file: /nonexistent"))
+    assert caught.value.field == "metrics_token_file"
+
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIGURATION = (ROOT / "docs" / "CONFIGURATION.md").read_text()
+
+
+def _first_cells(section: str) -> set[str]:
+    """The `names` in the first column of the table under a `## section` heading of CONFIGURATION.md."""
+    text = CONFIGURATION.split(f"## {section}\n", 1)[1].split("\n## ", 1)[0]
+    names: set[str] = set()
+    for line in text.splitlines():
+        if line.startswith("| `"):
+            names |= set(re.findall(r"`([^`]+)`", line.split("|")[1]))
+    return names
+
+
+def test_every_configuration_key_is_documented_and_nothing_else():
+    accepted = set(TOP_LEVEL_KEYS)
+    accepted |= {f"cloud_director.{key}" for key in ENDPOINT_KEYS}
+    accepted |= {f"vcenters[].{key}" for key in ENDPOINT_KEYS}
+    assert _first_cells("The configuration file") == accepted
+
+
+def test_every_environment_variable_read_is_documented_and_nothing_else():
+    read = set(ENVIRONMENT)
+    for folder in ("vcdtpm", "api"):
+        for source in (ROOT / folder).rglob("*.py"):
+            read |= set(re.findall(r"\b(?:VCDTPM|XDG|PROMETHEUS)_[A-Z_]+\b", source.read_text()))
+    assert _first_cells("Environment") == read
+
+
+def test_every_serve_option_is_documented():
+    from vcdtpm.cli.main import parser
+
+    serve = parser()._subparsers._group_actions[0].choices["serve"]  # type: ignore[union-attr]
+    options = {o for action in serve._actions for o in action.option_strings if o.startswith("--")} - {"--help"}
+    assert _first_cells("`vcdtpm serve`") == options

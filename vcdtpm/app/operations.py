@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import replace
+from datetime import datetime
 
 from vcdtpm.app.executor import Executor
 from vcdtpm.app.jsonable import jsonable
@@ -138,6 +139,10 @@ class Operations:
         if view is None:
             raise NotFound(kind="Operation", id=op_id)
         return self._shown(session, view)
+
+    def stats(self) -> tuple[dict[str, int], datetime | None]:
+        """For monitoring: operations by status and the creation time of the oldest unfinished one."""
+        return self.journal.stats()
 
     def list(self, session: Session) -> list[OperationView]:
         return [self._shown(session, view) for view in self.journal.list(session.org)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from vcdtpm.app.operation_request import OperationRequest
@@ -56,9 +56,12 @@ class VCenterView:
 class Planning:
     """Sessions, plans and reads: every REST resource but operations and backups is a thin call into these."""
 
-    def __init__(self, cloud: CloudDirector, vcenters: Mapping[str, VCenter]):
+    def __init__(
+        self, cloud: CloudDirector, vcenters: Mapping[str, VCenter], observe: Callable[[Plan], None] | None = None
+    ):
         self.cloud = cloud
         self.vcenters = dict(vcenters)
+        self._observe = observe  # told of every plan made (for monitoring), if given
 
     # -- sessions -------------------------------------------------------------
     def login(self, user: str, org: str, password: str) -> Session:
@@ -76,7 +79,10 @@ class Planning:
         before anything is read."""
         request.validate()
         resolver = Resolver(self.cloud, self.vcenters, session)
-        return planner.plan(plan_input(request, resolver))
+        made = planner.plan(plan_input(request, resolver))
+        if self._observe is not None:
+            self._observe(made)
+        return made
 
     def matrix(self) -> list[dict]:
         return matrix.matrix_rows()

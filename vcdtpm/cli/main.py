@@ -9,28 +9,18 @@ import sys
 from typing import TYPE_CHECKING, cast
 
 from vcdtpm.cli import remote as cli_remote
+from vcdtpm.cli import serve as serve_options
 from vcdtpm.domain.errors import VcdTpmError
+from vcdtpm.logs import configure_logging
 
 if TYPE_CHECKING:
     from vcdtpm.bootstrap import UseCases
 
 
 def _serve(args) -> int:
-    from werkzeug.serving import make_server
+    from vcdtpm.cli import serve
 
-    from api import create_app
-    from vcdtpm.bootstrap import bootstrap
-    from vcdtpm.config import load_config
-
-    config = load_config(args.config, world=args.world, data_dir=args.data_dir)
-    wiring = bootstrap(config)
-    app = create_app(use_cases=wiring.use_cases)
-    server = make_server(args.host, args.port, app, threaded=True)
-    vcd = config.cloud_director
-    mode = f"simulated cloud ({config.world or 'demo world'})" if vcd is None else vcd.url
-    print(f"vcdtpm listening on http://{args.host}:{server.server_port} - Cloud Director: {mode}", flush=True)
-    _serve_until_stopped(server, wiring.close)
-    return 0
+    return serve.run(args)
 
 
 def _interrupt(*_) -> None:
@@ -53,13 +43,12 @@ def _serve_until_stopped(server, *closers) -> None:
 
 def _sim(args) -> int:
     """Only the simulated Cloud Director, over HTTP, for a service configured to use it."""
-    from werkzeug.serving import make_server
-
     from vcdtpm.sim.vcd import create_vcd_app
+    from vcdtpm.sim.vcd.server import make_sim_server
     from vcdtpm.sim.world.loader import demo_world, load_world
 
     inventory = load_world(args.world) if args.world else demo_world()
-    server = make_server(args.host, args.port, create_vcd_app(inventory, task_delay=args.task_delay), threaded=True)
+    server = make_sim_server(create_vcd_app(inventory, task_delay=args.task_delay), args.host, args.port)
     print(f"simulated Cloud Director on http://{args.host}:{server.server_port}", flush=True)
     _serve_until_stopped(server)
     return 0
@@ -99,11 +88,7 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="vcdtpm", description="Plan and provision vCD VMs with a vTPM.")
     sub = top.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the REST service (the simulated cloud unless configured)")
-    serve.add_argument("--world", help="a world file for the simulated cloud (default: the demo world)")
-    serve.add_argument("--port", type=int, default=8080)
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--config", help="a configuration file (default: $VCDTPM_CONFIG)")
-    serve.add_argument("--data-dir", help="where vcdtpm keeps its state")
+    serve_options.add_arguments(serve)
     serve.set_defaults(run=_serve)
     sim = sub.add_parser("sim", help="run only the simulated Cloud Director (for a configured service)")
     sim.add_argument("--world", help="a world file (default: the demo world)")
@@ -121,8 +106,11 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = parser().parse_args(argv)
+    if args.command in ("serve", "sim"):
+        configure_logging()  # one JSON object per line on standard error
+    else:
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         return args.run(args)
     except VcdTpmError as exc:

@@ -155,4 +155,7 @@ class Journal(Protocol):
         self, op_id: str, worker: str, status: OperationStatus, result: dict | None, error: Failure | None
     ) -> None: ...
 
+    def stats(self) -> tuple[dict[str, int], datetime | None]:
+        """Operations by status, and when the oldest one still queued or running was made (None: none)."""
+
     def close(self) -> None: ...

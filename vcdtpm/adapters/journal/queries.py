@@ -64,6 +64,15 @@ def insert_steps(conn: sa.Connection, op_id: str, specs: builtins.list[StepSpec]
         )
 
 
+def stats(conn: sa.Connection) -> tuple[dict[str, int], datetime | None]:
+    """Operations by status, and when the oldest still queued or running was made."""
+    rows = conn.execute(sa.select(operations.c.status, sa.func.count()).group_by(operations.c.status))
+    counts = {str(status): int(count) for status, count in rows}
+    pending = operations.c.status.in_((OperationStatus.QUEUED, OperationStatus.RUNNING))
+    oldest = conn.execute(sa.select(sa.func.min(operations.c.created_at)).where(pending)).scalar()
+    return counts, oldest
+
+
 def claimable(now: datetime):
     lapsed = operations.c.owner.is_(None) | (operations.c.lease_expires < now)
     return operations.c.status.in_((OperationStatus.QUEUED, OperationStatus.RUNNING)) & lapsed

@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from vcdtpm.adapters.journal.errors import LeaseLost, StepOutOfOrder
-from vcdtpm.adapters.journal.queries import by_key, check_key, claimable, held, insert_steps, one
+from vcdtpm.adapters.journal.events import operation_changed, step_changed
+from vcdtpm.adapters.journal.queries import by_key, check_key, claimable, held, insert_steps, one, stats
 from vcdtpm.adapters.journal.rows import load_operation, load_operations
 from vcdtpm.adapters.journal.schema import create_tables, make_engine, operations, steps, utcnow
 from vcdtpm.adapters.journal.views import request_digest
@@ -89,7 +90,9 @@ class Journal:
                         token=token,
                     )
                     insert_steps(conn, op_id, steps)
-                    return one(conn, op_id), True
+                    made = one(conn, op_id)
+                operation_changed(made.id, OperationStatus.QUEUED, operation=operation)
+                return made, True
             except IntegrityError:
                 if idempotency_key is None or attempt == CREATE_ATTEMPTS - 1:
                     raise
@@ -125,9 +128,20 @@ class Journal:
             query = sa.select(operations.c.token).where(operations.c.id == op_id)
             return conn.execute(query).scalar()
 
+    def stats(self) -> tuple[dict[str, int], datetime | None]:
+        """Operations by status, and the creation time of the oldest one still queued or running."""
+        with self._tx() as conn:
+            return stats(conn)
+
     # -- leases ---------------------------------------------------------------------
     def claim(self, worker: str, lease_seconds: float) -> OperationView | None:
         """Lease the oldest operation that is queued or whose lease has lapsed; mark it running."""
+        claimed = self._claim(worker, lease_seconds)
+        if claimed is not None:
+            operation_changed(claimed.id, OperationStatus.RUNNING, worker)
+        return claimed
+
+    def _claim(self, worker: str, lease_seconds: float) -> OperationView | None:
         for _ in range(CLAIM_ATTEMPTS):
             with self._tx(write=True) as conn:
                 now = self._clock()
@@ -242,6 +256,8 @@ class Journal:
             if row.status not in allowed:
                 raise StepOutOfOrder(op_id, index, row.status, target)
             conn.execute(sa.update(steps).where(this_step).values(status=target, **values(row, now)))
+        if row.status != target:
+            step_changed(op_id, index, target, worker)
 
     def finish(
         self,
@@ -272,6 +288,7 @@ class Journal:
                     updated_at=now,
                 )
             )
+        operation_changed(op_id, status, worker)
 
     def list(self, org: str, limit: int = 100) -> builtins.list[OperationView]:
         """The org's operations, newest first."""

@@ -17,8 +17,33 @@ from pyvcloud.vcd.exceptions import UnauthorizedException
 
 from vcdtpm.adapters.vcd.errors import BACKEND, translated
 from vcdtpm.domain.errors import BackendUnavailable, Unauthorized
+from vcdtpm.logs import request_id
+from vcdtpm.metrics import BACKEND_LATENCY, BACKEND_REQUESTS
 
 T = TypeVar("T")
+CLIENT_REQUEST_ID = "X-VMWARE-VCLOUD-CLIENT-REQUEST-ID"
+METRICS_BACKEND = "cloud_director"
+
+
+class TracedClient(Client):
+    """pyvcloud's Client, each request counted (vcdtpm_backend_requests_total{backend="cloud_director"}) and
+    tagged with the current request id as X-VMWARE-VCLOUD-CLIENT-REQUEST-ID, which Cloud Director writes to
+    its logs. An id set by the caller (an operation step's, acting.py) is kept. pyvcloud sends every request,
+    the login included, through `Client._do_request_prim` (pyvcloud/vcd/client.py)."""
+
+    def _do_request_prim(self, method, uri, session, *args, extra_headers=None, **kwargs):
+        headers = dict(extra_headers or {})
+        current = request_id.get()
+        if current and CLIENT_REQUEST_ID not in headers:
+            headers[CLIENT_REQUEST_ID] = current
+        start, outcome = time.perf_counter(), "error"
+        try:
+            response = super()._do_request_prim(method, uri, session, *args, extra_headers=headers or None, **kwargs)
+            outcome = "error" if response.status_code >= 500 else "ok"
+            return response
+        finally:
+            BACKEND_LATENCY.labels(METRICS_BACKEND).observe(time.perf_counter() - start)
+            BACKEND_REQUESTS.labels(METRICS_BACKEND, outcome).inc()
 
 
 @dataclass(frozen=True)
@@ -33,7 +58,7 @@ class ClientSettings:
     def new_client(self) -> Client:
         # Requests are logged by URI and status only: no headers, no bodies, so neither
         # tokens nor passwords reach the log file.
-        client = Client(
+        client = TracedClient(
             self.base_url,
             api_version=self.api_version,
             verify_ssl_certs=self.verify,

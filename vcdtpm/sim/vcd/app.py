@@ -41,6 +41,7 @@ class LoggedRequest:
     query: str
     body: bytes = b""
     content_type: str = ""
+    client_request_id: str = ""  # X-VMWARE-VCLOUD-CLIENT-REQUEST-ID, which vCD writes to its logs
 
 
 class RequestLog:
@@ -53,7 +54,14 @@ class RequestLog:
     def record(self, request: Request) -> None:
         body = request.get_data(cache=True) if request.method in ("POST", "PUT") else b""
         query = request.query_string.decode("latin-1")
-        entry = LoggedRequest(request.method, request.path, query, body, request.headers.get("Content-Type", ""))
+        entry = LoggedRequest(
+            request.method,
+            request.path,
+            query,
+            body,
+            request.headers.get("Content-Type", ""),
+            request.headers.get("X-VMWARE-VCLOUD-CLIENT-REQUEST-ID", ""),
+        )
         with self._lock:
             self._entries.append(entry)
 
