@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import socket
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -169,7 +171,8 @@ def _wire(config: Config, cloud: CloudDirector, vcenters: Mapping[str, VCenter])
     """Every use case on its ports: the journal (SQLite under the data dir unless a URL is configured),
     its executor, and the vTPM backup files."""
     journal = Journal(config.journal_url or sqlite_url(config.data_dir))
-    executor = Executor(journal, cloud, lease=config.lease_seconds, poll=config.poll_seconds)
+    worker = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"  # which process holds a lease
+    executor = Executor(journal, cloud, worker=worker, lease=config.lease_seconds, poll=config.poll_seconds)
     planning = Planning(cloud, {name: CountedVCenter(port) for name, port in vcenters.items()}, observe=count_plan)
     use_cases = UseCases(
         planning=planning,

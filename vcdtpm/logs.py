@@ -51,7 +51,7 @@ class Redact(logging.Filter):
 
 def json_formatter() -> logging.Formatter:
     return JsonFormatter(
-        "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+        "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(process)d",
         rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
         datefmt="%Y-%m-%dT%H:%M:%S%z",
     )

@@ -43,7 +43,7 @@ class Process:
             try:
                 requests.get(self.probe, timeout=1)
                 return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # gunicorn accepts before its workers answer
                 time.sleep(0.1)
         raise RuntimeError(f"{self.proc.args} did not answer within {timeout}s")
 

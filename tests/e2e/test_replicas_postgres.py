@@ -64,4 +64,5 @@ def test_two_replicas_claim_every_operation_exactly_once(tmp_path, processes, pg
         owners = {journal.get(op, "acme").owner for op in ids}
     finally:
         journal.close()
-    assert len(owners - {None}) == 2, f"both replicas should have claimed work, owners: {owners}"
+    # each replica runs 2 gunicorn workers, each with an executor: several of the 4 claimed work
+    assert len(owners - {None}) >= 2, f"several executors should have claimed work, owners: {owners}"
