@@ -7,6 +7,7 @@ from flask_smorest import Api
 
 from api import backups, docs, operations, problems, tracing
 from api.health import health
+from api.metrics import METRICS_TOKEN
 from api.resources import blp
 from api.schemas import ProblemSchema
 from vcdtpm.bootstrap import UseCases
@@ -48,7 +49,9 @@ def create_app(test_config: dict | None = None, use_cases: UseCases | None = Non
         from vcdtpm.bootstrap import bootstrap
         from vcdtpm.config import load_config
 
-        use_cases = bootstrap(load_config(app.config.get("VCDTPM_CONFIG"))).use_cases
+        config = load_config(app.config.get("VCDTPM_CONFIG"))
+        app.config.setdefault(METRICS_TOKEN, config.metrics_token)
+        use_cases = bootstrap(config).use_cases
     app.extensions["vcdtpm"] = use_cases
     api = VcdTpmApi(app)
     api.register_blueprint(blp)
@@ -63,6 +66,7 @@ def create_app(test_config: dict | None = None, use_cases: UseCases | None = Non
     def openapi_yaml():
         return Response(api.spec.to_yaml(), mimetype="application/yaml")
 
+    docs.describe(api.spec)
     app.extensions["vcdtpm.api"] = api
     return app
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Flask, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
+from werkzeug.routing import Rule
 
 ASSETS = "/docs/assets/"
 SETTINGS = {
@@ -21,6 +22,27 @@ SETTINGS = {
 
 def _asset(name: str):
     return send_from_directory(str(swagger_ui_path), name, max_age=86400)
+
+
+def _page(description: str, media_type: str) -> dict:
+    return {
+        "get": {
+            "tags": ["docs"],
+            "summary": description,
+            "responses": {"200": {"description": description, "content": {media_type: {"schema": {"type": "string"}}}}},
+        }
+    }
+
+
+def describe(spec) -> None:
+    """The documentation's own routes in the spec (flask-smorest serves them but does not list them)."""
+    spec.tag({"name": "docs", "description": "The API documentation"})
+    for path, what, media_type in (
+        ("/docs", "The API documentation page (Swagger UI)", "text/html"),
+        ("/openapi.json", "This OpenAPI document as JSON", "application/json"),
+        ("/openapi.yaml", "This OpenAPI document as YAML", "application/yaml"),
+    ):
+        spec.path(rule=Rule(path), operations=_page(what, media_type))  # flask-smorest's plugin reads the rule
 
 
 def install(app: Flask) -> None:
