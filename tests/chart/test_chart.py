@@ -303,3 +303,22 @@ def test_the_default_image_is_the_dockerfiles_at_the_packages_version(default):
     assert re.search(r"^USER 1001:1001$", dockerfile, re.M)  # the chart's runAsUser
     assert re.search(r'^ENTRYPOINT \["vcdtpm"\]$', dockerfile, re.M)
     assert "/livez" in re.search(r"^HEALTHCHECK .*(?:\n .*)*", dockerfile, re.M).group(0)
+
+
+def test_the_readme_lists_every_value(default):
+    values = yaml.safe_load((CHART / "values.yaml").read_text())
+    params = re.findall(r"^\s*## @param (\S+) ", (CHART / "values.yaml").read_text(), re.M)
+    readme = (CHART / "README.md").read_text()
+    assert params and all(f"| `{p}` |" in readme for p in params)
+
+    def leaves(node, path=""):
+        if isinstance(node, dict) and node:
+            for key, value in node.items():
+                yield from leaves(value, f"{path}.{key}" if path else key)
+        else:
+            yield path
+
+    for leaf in leaves(values):
+        assert any(leaf == p or leaf.startswith(p + ".") or p.startswith(leaf + ".") for p in params) or any(
+            leaf.startswith(probe + ".") for probe in ("startupProbe", "livenessProbe", "readinessProbe")
+        ), f"{leaf} is not documented"

@@ -26,7 +26,7 @@ from vcdtpm.sim.vcd.views.auth import _session_json
 CLOUDAPI = "/cloudapi/1.0.0"
 MAX_PAGE_SIZE = 128  # cloudapi's largest page
 # Hop-by-hop headers (RFC 9110 7.6.1) and those the proxy recomputes never travel on.
-_NOT_FORWARDED = {
+_HOP_BY_HOP = {
     "connection",
     "keep-alive",
     "proxy-authenticate",
@@ -37,8 +37,8 @@ _NOT_FORWARDED = {
     "upgrade",
     "host",
     "content-length",
-    "content-encoding",
 }
+_NOT_RELAYED = _HOP_BY_HOP | {"content-encoding"}  # requests hands over the body decoded
 
 
 def _body(ctx: RequestContext) -> dict:
@@ -71,7 +71,7 @@ def _page(ctx: RequestContext, values: list[dict]):
 
 
 # -- sessions/current ------------------------------------------------------------------------------
-# B/vmware-cloud-director-api/v38.1/cloudapi/1.0.0/sessions/current/get: the Session of the caller's token.
+# B/vmware-cloud-director-api/v38.0/cloudapi/1.0.0/sessions/current/get: the Session of the caller's token.
 def get_current_session(ctx: RequestContext):
     return ctx.json(_session_json(ctx, ctx.who))
 
@@ -185,7 +185,7 @@ def proxy_ext_api(ctx: RequestContext, rest: str = ""):
     url = endpoint.root_url.rstrip("/") + ("/" + remainder if remainder else "")
     if ctx.request.query_string:
         url += "?" + ctx.request.query_string.decode("latin-1")
-    headers = {k: v for k, v in ctx.request.headers.items() if k.lower() not in _NOT_FORWARDED}
+    headers = {k: v for k, v in ctx.request.headers.items() if k.lower() not in _HOP_BY_HOP}
     try:
         answer = _send(ctx, url, headers)
     except requests.exceptions.SSLError:
@@ -193,7 +193,7 @@ def proxy_ext_api(ctx: RequestContext, rest: str = ""):
         raise VcdError(502, "BAD_GATEWAY", f"The certificate of external endpoint {endpoint.id} is not trusted.")
     except requests.RequestException:
         raise VcdError(502, "BAD_GATEWAY", f"External endpoint {endpoint.id} cannot be reached.")
-    kept = [(k, v) for k, v in answer.headers.items() if k.lower() not in _NOT_FORWARDED]
+    kept = [(k, v) for k, v in answer.headers.items() if k.lower() not in _NOT_RELAYED]
     return Response(answer.content, status=answer.status_code, headers=kept)
 
 
