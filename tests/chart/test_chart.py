@@ -135,7 +135,7 @@ def test_only_tmp_and_the_data_dir_are_writable_and_both_are_empty_dirs(default)
 def test_passwords_live_in_the_secret_never_in_the_config_map(helm):
     docs = render(helm, "-f", str(FULL))
     config = one(docs, "ConfigMap")["data"]["vcdtpm.yaml"]
-    for secret in ("vcd-secret", "a-secret", "b-secret", "postgresql://"):
+    for secret in ("vcd-secret", "a-secret", "b-secret", "postgresql://", "scrape-secret"):
         assert secret not in config
         assert secret not in yaml.safe_dump(one(docs, "Deployment"))
     data = {k: base64.b64decode(v).decode() for k, v in one(docs, "Secret")["data"].items()}
@@ -144,6 +144,7 @@ def test_passwords_live_in_the_secret_never_in_the_config_map(helm):
         "vcenter-vc-a-password": "a-secret",
         "vcenter-vc-b-password": "b-secret",
         "journal-url": "postgresql://vcdtpm:pw@db.example.com/vcdtpm",
+        "metrics-token": "scrape-secret",
     }
 
 
@@ -199,6 +200,23 @@ def test_the_service_monitor_scrapes_metrics_of_the_service(full):
     assert (endpoint["path"], endpoint["port"], endpoint["scheme"]) == ("/metrics", "https", "https")
     assert monitor["spec"]["selector"]["matchLabels"].items() <= one(full, "Service")["metadata"]["labels"].items()
     assert monitor["spec"]["namespaceSelector"] == {"matchNames": ["ns"]}
+    # /metrics answers only the metrics token (or a provider): the scraper presents the token the service reads
+    assert endpoint["authorization"] == {
+        "type": "Bearer",
+        "credentials": {"name": "rel-vcdtpm", "key": "metrics-token"},
+    }
+    config = yaml.safe_load(one(full, "ConfigMap")["data"]["vcdtpm.yaml"])
+    assert config["metrics_token_file"] == "/etc/vcdtpm/metrics/token"
+    spec = one(full, "Deployment")["spec"]["template"]["spec"]
+    volume = next(v for v in spec["volumes"] if v["name"] == "metrics-token")
+    assert volume["secret"]["items"] == [{"key": "metrics-token", "path": "token"}]
+    assert {"name": "metrics-token", "mountPath": "/etc/vcdtpm/metrics", "readOnly": True} in spec["containers"][0][
+        "volumeMounts"
+    ]
+
+
+def test_a_service_monitor_without_a_metrics_token_fails_the_template(helm):
+    assert "metrics.token" in refusal(helm, "--set", "metrics.serviceMonitor.enabled=true")
 
 
 def test_the_autoscaler_drives_the_deployment_which_then_has_no_replica_count(full):
@@ -277,6 +295,9 @@ def test_the_rendered_configuration_loads_in_vcdtpm(full, tmp_path, monkeypatch)
     for name, text in {**config_map, **secrets}.items():
         (tmp_path / name).write_text(text)
     text = re.sub(r"/etc/vcdtpm/(config|secrets)/", f"{tmp_path}/", config_map["vcdtpm.yaml"])
+    (tmp_path / "metrics").mkdir()
+    (tmp_path / "metrics" / "token").write_text(secrets["metrics-token"])
+    text = text.replace("/etc/vcdtpm/metrics/", f"{tmp_path}/metrics/")
     (tmp_path / "vcdtpm.yaml").write_text(text)
     monkeypatch.delenv("VCDTPM_JOURNAL_URL", raising=False)
     config = load_config(str(tmp_path / "vcdtpm.yaml"))

@@ -96,6 +96,8 @@ def test_a_tenant_runs_an_operation_through_ext_api_and_follows_it(cloud, alice)
     assert status["status"] == "succeeded", status
     listed = requests.get(ext(cloud, "/api/v1/operations"), headers=alice).json()
     assert operation_id in [o["id"] for o in listed["operations"]]
+    gina = {"Authorization": f"Bearer {vcd_login(cloud[0], 'gina@globex').headers['X-VMWARE-VCLOUD-ACCESS-TOKEN']}"}
+    assert requests.get(ext(cloud, f"/api/v1/operations/{operation_id}"), headers=gina).status_code == 404
 
 
 def test_another_orgs_objects_are_404_through_ext_api(cloud, alice):

@@ -87,6 +87,18 @@ imagePullSecrets:
 {{- if or .Values.journal.url .Values.journal.existingSecret -}}true{{- end -}}
 {{- end -}}
 
+{{- define "vcdtpm.hasMetricsToken" -}}
+{{- if or .Values.metrics.token .Values.metrics.existingTokenSecret -}}true{{- end -}}
+{{- end -}}
+
+{{- define "vcdtpm.metricsTokenSecretName" -}}
+{{- default (include "vcdtpm.secretName" .) .Values.metrics.existingTokenSecret -}}
+{{- end -}}
+
+{{- define "vcdtpm.metricsTokenSecretKey" -}}
+{{- if .Values.metrics.existingTokenSecret -}}{{ .Values.metrics.existingTokenSecretKey }}{{- else -}}metrics-token{{- end -}}
+{{- end -}}
+
 {{/* The most pods that may run at once: replicaCount, or the autoscaler's maximum. */}}
 {{- define "vcdtpm.maxReplicas" -}}
 {{- if .Values.autoscaling.hpa.enabled -}}{{ .Values.autoscaling.hpa.maxReplicas }}{{- else -}}{{ .Values.replicaCount }}{{- end -}}
@@ -112,6 +124,12 @@ imagePullSecrets:
 {{- end -}}
 {{- if and .Values.cloudDirector.url (not .Values.existingSecret) (not .Values.cloudDirector.password) -}}
 {{- fail "vcdtpm: set cloudDirector.password, or existingSecret with the key cloud-director-password" -}}
+{{- end -}}
+{{- if and .Values.metrics.serviceMonitor.enabled (not (include "vcdtpm.hasMetricsToken" .)) -}}
+{{- fail "vcdtpm: metrics.serviceMonitor needs metrics.token or metrics.existingTokenSecret (/metrics answers a provider's session or the metrics token only)" -}}
+{{- end -}}
+{{- if and .Values.metrics.token .Values.existingSecret (not .Values.metrics.existingTokenSecret) -}}
+{{- fail "vcdtpm: with existingSecret, put the metrics token in a Secret and set metrics.existingTokenSecret instead of metrics.token" -}}
 {{- end -}}
 {{- if .Values.register.enabled -}}
 {{- if not .Values.cloudDirector.url -}}
@@ -143,6 +161,15 @@ imagePullSecrets:
     secretName: {{ .Values.tls.existingSecret }}
     defaultMode: 0440
 {{- end }}
+{{- if include "vcdtpm.hasMetricsToken" . }}
+- name: metrics-token
+  secret:
+    secretName: {{ include "vcdtpm.metricsTokenSecretName" . }}
+    defaultMode: 0440
+    items:
+      - key: {{ include "vcdtpm.metricsTokenSecretKey" . }}
+        path: token
+{{- end }}
 - name: tmp
   emptyDir:
     medium: Memory
@@ -161,6 +188,11 @@ imagePullSecrets:
 {{- if .Values.tls.enabled }}
 - name: tls
   mountPath: /etc/vcdtpm/tls
+  readOnly: true
+{{- end }}
+{{- if include "vcdtpm.hasMetricsToken" . }}
+- name: metrics-token
+  mountPath: /etc/vcdtpm/metrics
   readOnly: true
 {{- end }}
 - name: tmp
