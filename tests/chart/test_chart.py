@@ -281,6 +281,11 @@ def test_the_register_job_is_a_hook_running_vcdtpm_register(full):
     assert unregister["spec"]["template"]["spec"]["containers"][0]["args"][0] == "unregister"
 
 
+def test_the_grace_period_must_outlast_the_servers_graceful_timeout(helm):
+    assert "gracefulTimeout" in refusal(helm, "--set", "terminationGracePeriodSeconds=30")
+    assert "tls.existingSecret" in refusal(helm, "--set", "tls.enabled=true")
+
+
 def test_register_needs_a_cloud_director_and_an_https_endpoint(helm):
     assert "cloudDirector.url" in refusal(helm, "--set", "register.enabled=true,register.endpointUrl=https://x")
     assert "register.endpointUrl" in refusal(helm, *REAL_CLOUD, "--set", "register.enabled=true")

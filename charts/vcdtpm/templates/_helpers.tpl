@@ -139,6 +139,9 @@ imagePullSecrets:
 {{- fail "vcdtpm: register.endpointUrl must be the https:// URL where Cloud Director reaches the service" -}}
 {{- end -}}
 {{- end -}}
+{{- if le (int .Values.terminationGracePeriodSeconds) (int .Values.server.gracefulTimeout) -}}
+{{- fail "vcdtpm: terminationGracePeriodSeconds must exceed server.gracefulTimeout, or Kubernetes kills requests in flight" -}}
+{{- end -}}
 {{- if and .Values.tls.enabled (not .Values.tls.existingSecret) -}}
 {{- fail "vcdtpm: tls.enabled needs tls.existingSecret (a kubernetes.io/tls Secret with tls.crt and tls.key)" -}}
 {{- end -}}
