@@ -8,6 +8,7 @@ import signal
 import sys
 from typing import TYPE_CHECKING, cast
 
+from vcdtpm.cli import extension as cli_extension
 from vcdtpm.cli import remote as cli_remote
 from vcdtpm.cli import serve as serve_options
 from vcdtpm.domain.errors import VcdTpmError
@@ -102,6 +103,7 @@ def parser() -> argparse.ArgumentParser:
     openapi.add_argument("--output", "-o", default="-")
     openapi.set_defaults(run=_openapi)
     cli_remote.add_parsers(sub)
+    cli_extension.add_parsers(sub)
     return top
 
 

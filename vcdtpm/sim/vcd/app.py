@@ -16,6 +16,7 @@ from vcdtpm.sim.inventory import Inventory
 from vcdtpm.sim.vcd import errors
 from vcdtpm.sim.vcd.context import PROVIDER, PUBLIC, RequestContext, Route
 from vcdtpm.sim.vcd.errors import VcdError
+from vcdtpm.sim.vcd.extensibility import Extensibility
 from vcdtpm.sim.vcd.ids import Hrefs
 from vcdtpm.sim.vcd.sessions import Caller, SessionStore
 from vcdtpm.sim.vcd.tasks import TaskStore
@@ -86,6 +87,7 @@ class VcdSimulator:
         self.sessions = SessionStore()
         self.tasks = TaskStore(task_delay)
         self.requests = RequestLog()
+        self.extensibility = Extensibility()  # external endpoints, API filters, trusted certificates
         self.uploads: dict = {}  # template or vApp id -> its pending OVF upload (sim/vcd/uploads.py)
         self._routes = list(routes)
         rules = [Rule(r.rule, endpoint=i, methods=[r.method]) for i, r in enumerate(self._routes)]
@@ -103,6 +105,8 @@ class VcdSimulator:
             version = _negotiate(request, route)
             ctx = RequestContext(request, self, Hrefs(request.host_url), version)
             ctx.caller = self._authorize(request, route)
+            if not route.locked:
+                return route.handler(ctx, **params)
             with self.inventory.lock:
                 self.tasks.tick()
                 return route.handler(ctx, **params)

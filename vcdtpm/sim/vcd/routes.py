@@ -7,6 +7,7 @@ from vcdtpm.sim.vcd.context import Route
 from vcdtpm.sim.vcd.views import admin as views_admin
 from vcdtpm.sim.vcd.views import auth as views_auth
 from vcdtpm.sim.vcd.views import catalog_actions as views_catalog_actions
+from vcdtpm.sim.vcd.views import extensions as views_extensions
 from vcdtpm.sim.vcd.views import imports as views_import
 from vcdtpm.sim.vcd.views import metadata as views_metadata
 from vcdtpm.sim.vcd.views import query as views_query
@@ -29,6 +30,7 @@ VIEW_MODULES = (
     views_catalog_actions,
     views_import,
     uploads,
+    views_extensions,
 )
 
 
