@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response
 from flask_smorest import Api
 
-from api import backups, operations, problems
+from api import backups, edge, operations, problems
 from api.resources import blp, health
 from api.schemas import ProblemSchema
 from vcdtpm.bootstrap import UseCases
@@ -54,6 +54,7 @@ def create_app(test_config: dict | None = None, use_cases: UseCases | None = Non
     api.register_blueprint(operations.blp)
     api.register_blueprint(health)
     problems.install(app)
+    edge.install(app)
 
     @app.get("/openapi.yaml")
     def openapi_yaml():
