@@ -16,10 +16,11 @@ problems = problems_for(blp)
 
 
 class FailureSchema(Schema):
-    """Why a step or an operation failed, as a problem: title and detail."""
+    """Why a step or an operation failed, as a problem: title, detail and the step it failed in."""
 
     title = fields.String(attribute="summary")
     detail = fields.String(attribute="reason")
+    step = fields.String(allow_none=True, metadata={"description": "the name of the step that failed"})
 
 
 class StepSchema(Schema):

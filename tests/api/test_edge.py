@@ -115,3 +115,18 @@ def test_a_chunked_body_over_the_limit_is_413(served_app, alice):
     assert answer.status == 413, answer.read()
     assert answer.getheader("Content-Type") == "application/problem+json"
     connection.close()
+
+
+@pytest.mark.parametrize(
+    "extra,field",
+    [
+        ({"vm": {"name": "spare", "guest_os": "ubuntu64Guest"}}, "vm"),
+        ({"ovf": "<Envelope/>"}, "ovf"),
+        ({"items": [{"new_vm": {"name": "x", "guest_os": "ubuntu64Guest"}}]}, "items"),
+    ],
+)
+def test_a_part_the_operation_does_not_use_is_422_naming_it(client, alice, extra, field):
+    body = {"operation": "add_tpm", "source": {"vm": urn("vm", "web-2")}, **extra}
+    answer = client.post("/api/v1/operations", headers=alice, json=body)
+    assert answer.status_code == 422, answer.get_json()
+    assert answer.get_json()["field"] == field

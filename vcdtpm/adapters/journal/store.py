@@ -143,6 +143,7 @@ class Journal:
                     .where(operations.c.id == op_id, claimable(now))
                     .values(
                         status=OperationStatus.RUNNING,
+                        attempts=sa.func.coalesce(operations.c.attempts, 0) + 1,
                         owner=worker,
                         updated_at=now,
                         lease_expires=now + timedelta(seconds=lease_seconds),

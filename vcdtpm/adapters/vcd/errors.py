@@ -18,12 +18,15 @@ from pyvcloud.vcd.exceptions import (
 from vcdtpm.domain.errors import BackendError, BackendUnavailable, NotFound, Unauthorized
 
 BACKEND = "Cloud Director"
+# gateway and overload answers: worth another try, unlike 500, which Cloud Director also gives for
+# requests it refuses on their content
+OVERLOADED = frozenset({502, 503, 504})
 
 
 @contextmanager
 def translated(kind: str = "Object", ident: str = "", with_message: bool = False):
-    """401 -> Unauthorized, 403/404 -> NotFound (one message for both), unreachable ->
-    BackendUnavailable, anything else Cloud Director refuses -> BackendError."""
+    """401 -> Unauthorized, 403/404 -> NotFound (one message for both), unreachable or
+    502/503/504 -> BackendUnavailable, anything else Cloud Director refuses -> BackendError."""
     try:
         yield
     except UnauthorizedException:
@@ -33,6 +36,8 @@ def translated(kind: str = "Object", ident: str = "", with_message: bool = False
     except requests.exceptions.RequestException as exc:
         raise BackendUnavailable(backend=BACKEND, reason=_transport_reason(exc)) from None
     except VcdResponseException as exc:
+        if exc.status_code in OVERLOADED:
+            raise BackendUnavailable(backend=BACKEND, reason=f"HTTP {exc.status_code}") from None
         if with_message:
             raise BackendError(backend=BACKEND, reason=vcd_message(exc)) from None
         minor = exc.vcd_error.get("minorErrorCode") if exc.vcd_error is not None else None
