@@ -80,3 +80,20 @@ def test_the_bootstrap_takes_the_switch_from_the_config_else_the_world():
     assert _fast_cross_vc(Config(), world) is True
     assert _fast_cross_vc(Config(fast_cross_vcenter_instantiation=False), world) is False
     assert _fast_cross_vc(Config(fast_cross_vcenter_instantiation=True), None) is True
+
+
+def test_the_journal_key_comes_from_the_file_or_the_environment_and_is_never_shown(tmp_path, monkeypatch):
+    monkeypatch.delenv("VCDTPM_JOURNAL_KEY", raising=False)
+    monkeypatch.delenv("VCDTPM_JOURNAL_KEY_FILE", raising=False)
+    config = load_config(write(tmp_path, "journal_key: from-the-file\njournal_key_file: /run/secrets/key\n"))
+    assert (config.journal_key, config.journal_key_file) == ("from-the-file", "/run/secrets/key")
+    assert "from-the-file" not in repr(config)
+    monkeypatch.setenv("VCDTPM_JOURNAL_KEY", "from-the-env")
+    assert load_config(write(tmp_path, "journal_key: from-the-file\n")).journal_key == "from-the-env"
+
+
+def test_a_journal_key_that_is_not_a_string_is_refused(tmp_path, monkeypatch):
+    monkeypatch.delenv("VCDTPM_JOURNAL_KEY", raising=False)
+    with pytest.raises(Invalid) as refused:
+        load_config(write(tmp_path, "journal_key: 12\n"))
+    assert refused.value.field == "journal_key"

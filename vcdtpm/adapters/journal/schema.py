@@ -10,6 +10,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.pool import StaticPool
 
+from vcdtpm.adapters.journal.sealing import private_dir, private_file
 from vcdtpm.ports import OperationStatus, StepStatus
 
 SQLITE_BUSY_SECONDS = 30.0
@@ -144,7 +145,11 @@ def _sqlite_engine(url: sa.URL) -> tuple[sa.Engine, threading.RLock | None]:
     if memory:
         options["poolclass"] = StaticPool  # one shared connection, so one shared database
     else:
-        Path(url.database or ".").parent.mkdir(parents=True, exist_ok=True)
+        database = Path(url.database or ".")
+        private_dir(database.parent, ours=False)
+        for path in (database, *(database.with_name(database.name + end) for end in ("-wal", "-shm"))):
+            if path == database or path.exists():
+                private_file(path)  # SQLite makes -wal and -shm with the database file's mode
     engine = sa.create_engine(url, **options)
     sa.event.listen(engine, "connect", _sqlite_on_connect)
     sa.event.listen(engine, "begin", _sqlite_on_begin)

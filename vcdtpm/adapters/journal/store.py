@@ -16,6 +16,7 @@ from vcdtpm.adapters.journal.errors import LeaseLost, StepOutOfOrder
 from vcdtpm.adapters.journal.queries import by_key, check_key, claimable, held, insert_steps, one
 from vcdtpm.adapters.journal.rows import load_operation, load_operations
 from vcdtpm.adapters.journal.schema import create_tables, make_engine, operations, steps, utcnow
+from vcdtpm.adapters.journal.sealing import TokenSeal
 from vcdtpm.adapters.journal.views import request_digest
 from vcdtpm.domain.errors import Invalid, NotFound
 from vcdtpm.domain.steps import StepSpec
@@ -32,11 +33,22 @@ class Journal:
     one that lost it gets LeaseLost and must stop. Times come from `clock` (aware UTC).
     """
 
-    def __init__(self, url: str, *, clock: Callable[[], datetime] = utcnow):
+    def __init__(self, url: str, *, clock: Callable[[], datetime] = utcnow, token_key: str | bytes | None = None):
         self._engine, self._lock = make_engine(url)
         self._postgres = self._engine.dialect.name == "postgresql"
         self._clock = clock
+        self._seal = TokenSeal(token_key)
         create_tables(self._engine)
+        self._seal_plain_tokens()
+
+    def _seal_plain_tokens(self) -> None:
+        """Tokens an earlier release stored in plaintext, sealed now."""
+        with self._tx(write=True) as conn:
+            stored = conn.execute(sa.select(operations.c.id, operations.c.token).where(operations.c.token.is_not(None)))
+            for op_id, token in stored.all():
+                if not TokenSeal.is_sealed(token):
+                    sealed = self._seal.seal(token)
+                    conn.execute(sa.update(operations).where(operations.c.id == op_id).values(token=sealed))
 
     def __repr__(self) -> str:
         return f"Journal({self._engine.url!r})"  # SQLAlchemy masks any password
@@ -86,7 +98,7 @@ class Journal:
                         request_sha256=digest,
                         plan=plan,
                         idempotency_key=idempotency_key,
-                        token=token,
+                        token=self._seal.seal(token) if token else None,
                     )
                     insert_steps(conn, op_id, steps)
                     return one(conn, op_id), True
@@ -120,10 +132,11 @@ class Journal:
             return load_operation(conn, (operations.c.id == op_id) & (operations.c.org == org))
 
     def token_of(self, op_id: str) -> str | None:
-        """The token stored to resume the operation with; None once it has finished."""
+        """The token stored (sealed) to resume the operation with; None once it has finished, or when
+        it was sealed with another key."""
         with self._tx() as conn:
             query = sa.select(operations.c.token).where(operations.c.id == op_id)
-            return conn.execute(query).scalar()
+            return self._seal.open(conn.execute(query).scalar())
 
     # -- leases ---------------------------------------------------------------------
     def claim(self, worker: str, lease_seconds: float) -> OperationView | None:
