@@ -34,3 +34,10 @@ def test_a_task_is_followed_with_the_providers_read_access_after_the_tenant_toke
     assert state.result and state.result["vm"].startswith("urn:vcloud:vm:")
     copies = [vm for vm in fresh_cloud.inventory.vms.values() if vm.vapp == ActIds.lab]
     assert len(copies) == 1
+
+
+def test_cloud_directors_own_messages_lose_the_address_the_service_reaches_it_by():
+    from vcdtpm.adapters.vcd.errors import without_address
+
+    text = "No access to entity https://vcd.internal:8443/api/vApp/vapp-1 (see http://10.0.0.5/cloudapi)."
+    assert without_address(text) == "No access to entity /api/vApp/vapp-1 (see /cloudapi)."
