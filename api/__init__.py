@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response
 from flask_smorest import Api
 
-from api import backups, docs, operations, problems, tracing
+from api import backups, docs, edge, operations, problems, tracing
 from api.health import health
 from api.metrics import METRICS_TOKEN
 from api.resources import blp
@@ -61,6 +61,7 @@ def create_app(test_config: dict | None = None, use_cases: UseCases | None = Non
     problems.install(app)
     tracing.install(app)
     docs.install(app)
+    edge.install(app)
 
     @app.get("/openapi.yaml")
     def openapi_yaml():

@@ -16,10 +16,11 @@ problems = problems_for(blp)
 
 
 class FailureSchema(Schema):
-    """Why a step or an operation failed, as a problem: title and detail."""
+    """Why a step or an operation failed, as a problem: title, detail and the step it failed in."""
 
     title = fields.String(attribute="summary")
     detail = fields.String(attribute="reason")
+    step = fields.String(allow_none=True, metadata={"description": "the name of the step that failed"})
 
 
 class StepSchema(Schema):
@@ -28,7 +29,10 @@ class StepSchema(Schema):
     kind = fields.String()
     status = fields.String(metadata={"description": "pending | issuing | running | succeeded | failed"})
     progress = fields.Integer()
-    task = fields.String(allow_none=True, metadata={"description": "the Cloud Director task href"})
+    task = fields.String(
+        allow_none=True,
+        metadata={"description": "the Cloud Director task: its href for the provider, its URN for a tenant"},
+    )
     result = fields.Dict(allow_none=True)
     error = fields.Nested(FailureSchema, allow_none=True)
     started_at = fields.DateTime(allow_none=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, json
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from vcdtpm.domain import errors
 
@@ -101,7 +101,10 @@ def _http_error(exc: HTTPException) -> Response:
         return problem(status, detail, "invalid", errors=found, field=found[0]["field"])
     if status == 413:
         return problem(413, "The request body is larger than this service accepts.", "too-large")
-    return problem(status, exc.description or TITLES.get(status, "Error"))
+    answer = problem(status, exc.description or TITLES.get(status, "Error"))
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+        answer.headers["Allow"] = ", ".join(sorted(exc.valid_methods))  # RFC 9110 15.5.6: a 405 names them
+    return answer
 
 
 def _unexpected(exc: Exception) -> Response:

@@ -6,9 +6,24 @@ import pytest
 
 from api import create_app
 from tests.demo import basic
+from tests.leaks import TenantAnswers
 from tests.smallcloud import build_acting_inventory, build_inventory, served
 from vcdtpm.bootstrap import bootstrap
 from vcdtpm.config import Config
+
+
+@pytest.fixture(scope="session")
+def tenant_answers_scanned() -> list[int]:
+    return [0]
+
+
+@pytest.fixture(autouse=True)
+def no_provider_names_for_tenants(tenant_answers_scanned):
+    """Every answer given to a tenant in this test carries no provider name and no backend address."""
+    with TenantAnswers() as answers:
+        yield answers
+    tenant_answers_scanned[0] += answers.scanned
+    assert not answers.leaks, "a tenant was shown provider details:\n" + "\n".join(answers.leaks[:10])
 
 
 @pytest.fixture(scope="session")

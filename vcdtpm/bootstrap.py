@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import uuid
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from vcdtpm.adapters.backup_files import BackupFiles
 from vcdtpm.adapters.counted import CountedVCenter
 from vcdtpm.adapters.journal import Journal, sqlite_url
+from vcdtpm.adapters.journal.sealing import KEY_FILE, journal_key, private_dir
 from vcdtpm.app.executor import Executor
 from vcdtpm.app.operations import Operations
 from vcdtpm.app.planning import Planning
@@ -20,6 +22,8 @@ from vcdtpm.metrics import count_plan
 from vcdtpm.ports import CloudDirector, VCenter
 from vcdtpm.sim.inventory import Inventory
 from vcdtpm.sim.shared import SharedSimEndpoint
+
+log = logging.getLogger("vcdtpm.bootstrap")
 
 
 @dataclass(frozen=True)
@@ -170,7 +174,11 @@ def _fast_cross_vc(config: Config, inventory: Inventory | None) -> bool:
 def _wire(config: Config, cloud: CloudDirector, vcenters: Mapping[str, VCenter]) -> Wiring:
     """Every use case on its ports: the journal (SQLite under the data dir unless a URL is configured),
     its executor, and the vTPM backup files."""
-    journal = Journal(config.journal_url or sqlite_url(config.data_dir))
+    private_dir(config.data_dir)
+    key = journal_key(config.journal_key, config.journal_key_file, config.data_dir)
+    if config.journal_url and not (config.journal_key or config.journal_key_file):
+        log.warning("journal_key is not configured: replicas sharing this journal must share %s", KEY_FILE)
+    journal = Journal(config.journal_url or sqlite_url(config.data_dir), token_key=key)
     worker = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"  # which process holds a lease
     executor = Executor(journal, cloud, worker=worker, lease=config.lease_seconds, poll=config.poll_seconds)
     planning = Planning(cloud, {name: CountedVCenter(port) for name, port in vcenters.items()}, observe=count_plan)

@@ -29,6 +29,8 @@ TOP_LEVEL_KEYS = frozenset(
         "backup_dir",
         "fast_cross_vcenter_instantiation",
         "metrics_token_file",
+        "journal_key",
+        "journal_key_file",
     }
 )
 ENDPOINT_KEYS = frozenset({"url", "user", "password", "password_file", "verify_tls", "ca_bundle", "name"})
@@ -39,6 +41,8 @@ ENVIRONMENT = (
     "VCDTPM_DATA_DIR",
     "VCDTPM_BACKUP_DIR",
     "VCDTPM_JOURNAL_URL",
+    "VCDTPM_JOURNAL_KEY",
+    "VCDTPM_JOURNAL_KEY_FILE",
     "XDG_STATE_HOME",
 )
 
@@ -64,6 +68,9 @@ class Config:
     api_version: str = DEFAULT_API_VERSION
     sim_task_delay: float = 0.0
     journal_url: str | None = None  # None: SQLite under data_dir; postgresql://... for replicas
+    # the Fernet key sealing tokens in the journal; else read from journal_key_file; else made into data_dir
+    journal_key: str | None = field(default=None, repr=False)
+    journal_key_file: str | None = None
     run_executor: bool = True  # carry out operations in this process
     lease_seconds: float = 30.0
     poll_seconds: float = 0.5
@@ -130,6 +137,13 @@ def _number(data: dict, key: str, default: float) -> float:
     return float(value)
 
 
+def _text(data: dict, key: str) -> str | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        raise Invalid(key, "expected a string")
+    return value
+
+
 def _flag(data: dict, key: str) -> bool | None:
     value = data.get(key)
     if value is not None and not isinstance(value, bool):
@@ -177,6 +191,8 @@ def load_config(path: str | None = None, **overrides) -> Config:
         sim_task_delay=_number(data, "sim_task_delay", 0.0),
         backup_dir=os.environ.get("VCDTPM_BACKUP_DIR") or data.get("backup_dir"),
         journal_url=os.environ.get("VCDTPM_JOURNAL_URL") or data.get("journal_url"),
+        journal_key=os.environ.get("VCDTPM_JOURNAL_KEY") or _text(data, "journal_key"),
+        journal_key_file=os.environ.get("VCDTPM_JOURNAL_KEY_FILE") or _text(data, "journal_key_file"),
         lease_seconds=_number(data, "lease_seconds", 30.0),
         poll_seconds=_number(data, "poll_seconds", 0.5),
         fast_cross_vcenter_instantiation=_flag(data, "fast_cross_vcenter_instantiation"),

@@ -121,6 +121,18 @@ BODIES = [
         "ovf",
     ),
     (
+        "ovf_with_an_external_dtd",
+        {
+            "operation": "create_vapp_from_ovf",
+            "target": {"vdc": urn("vdc", "acme-a")},
+            "ovf": '<?xml version="1.0"?><!DOCTYPE Envelope SYSTEM "http://example.invalid/ovf.dtd">'
+            '<Envelope xmlns="http://schemas.dmtf.org/ovf/envelope/1"><VirtualSystem><Name>a</Name>'
+            "</VirtualSystem></Envelope>",
+        },
+        422,
+        "ovf",
+    ),
+    (
         "name_too_long",
         {
             "operation": "create_vm",

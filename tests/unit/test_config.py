@@ -151,3 +151,18 @@ def test_every_serve_option_is_documented():
     serve = parser()._subparsers._group_actions[0].choices["serve"]  # type: ignore[union-attr]
     options = {o for action in serve._actions for o in action.option_strings if o.startswith("--")} - {"--help"}
     assert _first_cells("`vcdtpm serve`") == options
+def test_the_journal_key_comes_from_the_file_or_the_environment_and_is_never_shown(tmp_path, monkeypatch):
+    monkeypatch.delenv("VCDTPM_JOURNAL_KEY", raising=False)
+    monkeypatch.delenv("VCDTPM_JOURNAL_KEY_FILE", raising=False)
+    config = load_config(write(tmp_path, "journal_key: from-the-file\njournal_key_file: /run/secrets/key\n"))
+    assert (config.journal_key, config.journal_key_file) == ("from-the-file", "/run/secrets/key")
+    assert "from-the-file" not in repr(config)
+    monkeypatch.setenv("VCDTPM_JOURNAL_KEY", "from-the-env")
+    assert load_config(write(tmp_path, "journal_key: from-the-file\n")).journal_key == "from-the-env"
+
+
+def test_a_journal_key_that_is_not_a_string_is_refused(tmp_path, monkeypatch):
+    monkeypatch.delenv("VCDTPM_JOURNAL_KEY", raising=False)
+    with pytest.raises(Invalid) as refused:
+        load_config(write(tmp_path, "journal_key: 12\n"))
+    assert refused.value.field == "journal_key"

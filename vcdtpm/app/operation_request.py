@@ -91,6 +91,9 @@ class OperationRequest:
                     raise Invalid(
                         f"{part}.{key}", f"is not used by {self.operation.value}, which takes {', '.join(needed)}"
                     )
+        for part in ("vm", "items", "ovf"):
+            if self.field(part) not in (None, "", ()) and part not in NEEDS[self.operation]:
+                raise Invalid(part, f"is not used by {self.operation.value}")
         for path in NEEDS[self.operation]:
             value = self.field(path)
             if value in (None, "", ()):

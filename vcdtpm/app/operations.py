@@ -14,6 +14,7 @@ from vcdtpm.app.planning import Planning
 from vcdtpm.domain.errors import NotFound, PreflightFailed
 from vcdtpm.domain.model import CheckStatus, Plan
 from vcdtpm.domain.steps import steps_for
+from vcdtpm.domain.urns import UUID
 from vcdtpm.ports import Failure, Journal, OperationView, Session
 
 DATA_LOSS = "data_loss_acknowledged"
@@ -65,12 +66,36 @@ def executable(plan: Plan) -> Plan:
     return plan
 
 
+# a Cloud Director href -> the URN of what it names; the address itself (the service's way in) is the provider's
+_HREF = re.compile(r"/api/(task|vApp|vAppTemplate)/(?:(vapp|vm|vappTemplate)-)?(" + UUID + r")$")
+_HREF_KINDS = {"task": "task", "vapp": "vapp", "vm": "vm", "vappTemplate": "vapptemplate"}
+
+
+def task_ref(href: str | None) -> str | None:
+    """What a tenant sees of a step's task: its URN (urn:vcloud:task:<id>, or the new entity's), never the href."""
+    found = _HREF.search(href or "")
+    if found is None:
+        return None
+    return f"urn:vcloud:{_HREF_KINDS[found.group(2) or found.group(1)]}:{found.group(3)}"
+
+
 def redact(failure: Failure | None, pattern: re.Pattern | None) -> Failure | None:
     """The failure with every provider-only name replaced."""
     if pattern is None or failure is None:
         return failure
     hidden = "<provider resource>"
-    return Failure(pattern.sub(hidden, failure.summary), pattern.sub(hidden, failure.reason))
+    return replace(failure, summary=pattern.sub(hidden, failure.summary), reason=pattern.sub(hidden, failure.reason))
+
+
+def _without_addresses(failure: Failure | None) -> Failure | None:
+    """The failure with every absolute address (Cloud Director's, a vCenter's) taken out."""
+    if failure is None:
+        return None
+    hidden = "<Cloud Director address>"
+    return replace(failure, summary=_ADDRESS.sub(hidden, failure.summary), reason=_ADDRESS.sub(hidden, failure.reason))
+
+
+_ADDRESS = re.compile(r"\b(?:https?|wss?)://[^\s'\"<>)]+")
 
 
 class Operations:
@@ -101,12 +126,18 @@ class Operations:
         return pattern
 
     def _shown(self, session: Session, view: OperationView) -> OperationView:
-        """What the caller may see of an operation: tenants never see provider names."""
-        if session.provider or (view.error is None and all(s.error is None for s in view.steps)):
+        """What the caller may see of an operation: tenants never see provider names or backend addresses
+        (a step's task as its URN)."""
+        if session.provider:
             return view
-        pattern = self._provider_names()
-        steps = tuple(replace(s, error=redact(s.error, pattern)) for s in view.steps)
-        return replace(view, error=redact(view.error, pattern), steps=steps)
+        failed = view.error is not None or any(s.error is not None for s in view.steps)
+        pattern = self._provider_names() if failed else None
+
+        def hidden(failure: Failure | None) -> Failure | None:
+            return _without_addresses(redact(failure, pattern))
+
+        steps = tuple(replace(s, error=hidden(s.error), task=task_ref(s.task)) for s in view.steps)
+        return replace(view, error=hidden(view.error), steps=steps)
 
     def submit(
         self, session: Session, request: OperationRequest, idempotency_key: str | None

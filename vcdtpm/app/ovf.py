@@ -21,7 +21,7 @@ TPM_SUBTYPE = "vmware.vtpm"
 def read_ovf(text: str, field: str = "ovf") -> tuple[VmFacts, ...]:
     """Every VirtualSystem of the descriptor as a new VM; `Invalid` naming `field` if unreadable."""
     try:
-        root = ElementTree.fromstring(text)
+        root = ElementTree.fromstring(text, forbid_dtd=True)  # no DOCTYPE at all: no DTD fetched, no entities
     except (ElementTree.ParseError, DefusedXmlException, ValueError) as exc:
         raise Invalid(field, f"is not a readable OVF descriptor ({exc.__class__.__name__})") from None
     if root.tag != f"{{{OVF_NS}}}Envelope":

@@ -14,18 +14,26 @@ from vcdtpm.domain.steps import StepSpec
 
 @dataclass(frozen=True)
 class Failure:
-    """Why a step, and so its operation, failed: what failed, and the reason Cloud Director gave."""
+    """Why a step, and so its operation, failed: what failed, the reason Cloud Director (or the
+    service) gave, and the name of the step it failed in (None for records written before steps were named)."""
 
     summary: str
     reason: str
+    step: str | None = None
 
     def to_json(self) -> dict[str, str]:
-        return {"summary": self.summary, "reason": self.reason}
+        data = {"summary": self.summary, "reason": self.reason}
+        return data if self.step is None else {**data, "step": self.step}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Failure:
         """From the journal; records written before this type carry `title` / `detail`."""
-        return cls(str(data.get("summary", data.get("title", ""))), str(data.get("reason", data.get("detail", ""))))
+        step = data.get("step")
+        return cls(
+            str(data.get("summary", data.get("title", ""))),
+            str(data.get("reason", data.get("detail", ""))),
+            None if step is None else str(step),
+        )
 
 
 class OperationStatus(enum.StrEnum):
@@ -87,6 +95,7 @@ class OperationView:
     updated_at: datetime
     owner: str | None
     lease_expires: datetime | None
+    attempts: int = 0  # how many times a worker has claimed it
 
 
 class LeaseLost(Conflict):
@@ -137,7 +146,7 @@ class Journal(Protocol):
         """The token the operation acts with, while it has not ended."""
 
     def claim(self, worker: str, lease_seconds: float) -> OperationView | None:
-        """Lease one queued or abandoned operation to `worker`, or None."""
+        """Lease one queued or abandoned operation to `worker`, or None; each claim counts in `attempts`."""
 
     def renew(self, op_id: str, worker: str, lease_seconds: float) -> bool: ...
 

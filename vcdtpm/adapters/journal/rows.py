@@ -71,4 +71,5 @@ def _operation_view(row, step_views: tuple[StepView, ...]) -> OperationView:
         updated_at=row.updated_at,
         owner=row.owner,
         lease_expires=row.lease_expires,
+        attempts=row.attempts or 0,
     )

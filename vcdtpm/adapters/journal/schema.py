@@ -10,6 +10,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.pool import StaticPool
 
+from vcdtpm.adapters.journal.sealing import private_dir, private_file
 from vcdtpm.ports import OperationStatus, StepStatus
 
 SQLITE_BUSY_SECONDS = 30.0
@@ -62,6 +63,7 @@ operations = sa.Table(
     sa.Column("token", sa.Text),
     sa.Column("owner", sa.String(255)),
     sa.Column("lease_expires", UtcDateTime()),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),  # claims so far
     sa.Column("created_at", UtcDateTime(), nullable=False),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
     sa.UniqueConstraint("org", "idempotency_key", name="uq_journal_operations_org_key"),
@@ -103,12 +105,26 @@ def make_engine(url: str) -> tuple[sa.Engine, threading.RLock | None]:
     return sa.create_engine(parsed, pool_pre_ping=True, hide_parameters=True), None
 
 
+# columns added after the first release: (table, column, its DDL) for journals made before them
+ADDED_COLUMNS = (("journal_operations", "attempts", "INTEGER NOT NULL DEFAULT 0"),)
+
+
 def create_tables(engine: sa.Engine) -> None:
-    """Create missing tables; on PostgreSQL under an advisory lock, so replicas may start together."""
+    """Create missing tables and add columns a journal from an earlier release lacks; on PostgreSQL
+    under an advisory lock, so replicas may start together."""
     with engine.connect().execution_options(journal_write=True) as conn, conn.begin():
         if engine.dialect.name == "postgresql":
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
         metadata.create_all(conn)
+        _add_missing_columns(conn)
+
+
+def _add_missing_columns(conn: sa.Connection) -> None:
+    """ALTER TABLE ... ADD COLUMN, which SQLite and PostgreSQL both take with a constant default."""
+    inspector = sa.inspect(conn)
+    for table, column, ddl in ADDED_COLUMNS:
+        if column not in {c["name"] for c in inspector.get_columns(table)}:
+            conn.execute(sa.text(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}"))
 
 
 def _with_driver(url: str) -> str:
@@ -129,7 +145,11 @@ def _sqlite_engine(url: sa.URL) -> tuple[sa.Engine, threading.RLock | None]:
     if memory:
         options["poolclass"] = StaticPool  # one shared connection, so one shared database
     else:
-        Path(url.database or ".").parent.mkdir(parents=True, exist_ok=True)
+        database = Path(url.database or ".")
+        private_dir(database.parent, ours=False)
+        for path in (database, *(database.with_name(database.name + end) for end in ("-wal", "-shm"))):
+            if path == database or path.exists():
+                private_file(path)  # SQLite makes -wal and -shm with the database file's mode
     engine = sa.create_engine(url, **options)
     sa.event.listen(engine, "connect", _sqlite_on_connect)
     sa.event.listen(engine, "begin", _sqlite_on_begin)

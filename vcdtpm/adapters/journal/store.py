@@ -17,6 +17,7 @@ from vcdtpm.adapters.journal.events import operation_changed, step_changed
 from vcdtpm.adapters.journal.queries import by_key, check_key, claimable, held, insert_steps, one, stats
 from vcdtpm.adapters.journal.rows import load_operation, load_operations
 from vcdtpm.adapters.journal.schema import create_tables, make_engine, operations, steps, utcnow
+from vcdtpm.adapters.journal.sealing import TokenSeal
 from vcdtpm.adapters.journal.views import request_digest
 from vcdtpm.domain.errors import Invalid, NotFound
 from vcdtpm.domain.steps import StepSpec
@@ -33,11 +34,22 @@ class Journal:
     one that lost it gets LeaseLost and must stop. Times come from `clock` (aware UTC).
     """
 
-    def __init__(self, url: str, *, clock: Callable[[], datetime] = utcnow):
+    def __init__(self, url: str, *, clock: Callable[[], datetime] = utcnow, token_key: str | bytes | None = None):
         self._engine, self._lock = make_engine(url)
         self._postgres = self._engine.dialect.name == "postgresql"
         self._clock = clock
+        self._seal = TokenSeal(token_key)
         create_tables(self._engine)
+        self._seal_plain_tokens()
+
+    def _seal_plain_tokens(self) -> None:
+        """Tokens an earlier release stored in plaintext, sealed now."""
+        with self._tx(write=True) as conn:
+            stored = conn.execute(sa.select(operations.c.id, operations.c.token).where(operations.c.token.is_not(None)))
+            for op_id, token in stored.all():
+                if not TokenSeal.is_sealed(token):
+                    sealed = self._seal.seal(token)
+                    conn.execute(sa.update(operations).where(operations.c.id == op_id).values(token=sealed))
 
     def __repr__(self) -> str:
         return f"Journal({self._engine.url!r})"  # SQLAlchemy masks any password
@@ -87,7 +99,7 @@ class Journal:
                         request_sha256=digest,
                         plan=plan,
                         idempotency_key=idempotency_key,
-                        token=token,
+                        token=self._seal.seal(token) if token else None,
                     )
                     insert_steps(conn, op_id, steps)
                     made = one(conn, op_id)
@@ -123,10 +135,11 @@ class Journal:
             return load_operation(conn, (operations.c.id == op_id) & (operations.c.org == org))
 
     def token_of(self, op_id: str) -> str | None:
-        """The token stored to resume the operation with; None once it has finished."""
+        """The token stored (sealed) to resume the operation with; None once it has finished, or when
+        it was sealed with another key."""
         with self._tx() as conn:
             query = sa.select(operations.c.token).where(operations.c.id == op_id)
-            return conn.execute(query).scalar()
+            return self._seal.open(conn.execute(query).scalar())
 
     def stats(self) -> tuple[dict[str, int], datetime | None]:
         """Operations by status, and the creation time of the oldest one still queued or running."""
@@ -157,6 +170,7 @@ class Journal:
                     .where(operations.c.id == op_id, claimable(now))
                     .values(
                         status=OperationStatus.RUNNING,
+                        attempts=sa.func.coalesce(operations.c.attempts, 0) + 1,
                         owner=worker,
                         updated_at=now,
                         lease_expires=now + timedelta(seconds=lease_seconds),

@@ -12,7 +12,7 @@ from vcdtpm.adapters.vcd.imports import IMPORT_BUILDERS
 from vcdtpm.adapters.vcd.metadata import METADATA_BUILDERS
 from vcdtpm.adapters.vcd.requests_for import BUILDERS as REQUEST_BUILDERS
 from vcdtpm.adapters.vcd.requests_for import Call
-from vcdtpm.domain.errors import Invalid
+from vcdtpm.domain.errors import Invalid, Unauthorized
 from vcdtpm.ports import Session, StepIntent, TaskState
 
 CLIENT_REQUEST_ID = "X-VMWARE-VCLOUD-CLIENT-REQUEST-ID"
@@ -44,8 +44,10 @@ class Actions:
         client_for: Callable[[str], Client],
         vcenter_of_vdc: Callable[[str], str],
         catalog_vdc: Callable[[Session, str], str | None],
+        provider_run: Callable[[Callable[[Client], TaskState]], TaskState] | None = None,
     ):
         self._client_for = client_for
+        self._provider_run = provider_run
         self._vcenter_of_vdc = vcenter_of_vdc
         self._catalog_vdc = catalog_vdc
 
@@ -77,7 +79,17 @@ class Actions:
         call.vdc, call.vcenter = vdc, self._vcenter_of_vdc(vdc)
 
     def task(self, session: Session, href: str) -> TaskState:
-        client = self._client_for(session.token)
+        """The task's state, read with the tenant's session; once that session has ended (a token
+        expires while a long copy runs), read with the provider's, which may read any org's task
+        (GET /api/task/{id}: https://developer.broadcom.com/xapis/vmware-cloud-director-api/latest/doc/operations/GET-Task.html)."""
+        try:
+            return self._task_with(self._client_for(session.token), href)
+        except Unauthorized:
+            if self._provider_run is None:
+                raise
+        return self._provider_run(lambda client: self._task_with(client, href))
+
+    def _task_with(self, client: Client, href: str) -> TaskState:
         if answers.is_task_href(href):
             with translated("Task", href):
                 return answers.task_state(href, client.get_resource(href))

@@ -81,8 +81,9 @@ class VcdAdapter(CloudDirector):
         log_path = Path(log_file) if log_file else Path(data_dir) / "vcd_pysdk.log"
         self._settings = ClientSettings(base_url, api_version, verify, log_path)
         self._tokens = TokenCache(session_cache_seconds)
+        provider_client = ProviderClient(self._settings, provider_user, provider_password)
         self._provider = ProviderFacts(
-            ProviderClient(self._settings, provider_user, provider_password),
+            provider_client,
             datastore_url_of,
             fast_cross_vcenter_instantiation,
         )
@@ -90,6 +91,7 @@ class VcdAdapter(CloudDirector):
             lambda token: self._client_for(token)[0],
             lambda vdc: self._provider.locate_vdc(vdc).vcenter,
             lambda session, catalog: self.get_catalog(session, catalog).vdc,
+            provider_client.run,
         )
 
     # -- sessions -----------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 
 import requests
@@ -18,21 +19,26 @@ from pyvcloud.vcd.exceptions import (
 from vcdtpm.domain.errors import BackendError, BackendUnavailable, NotFound, Unauthorized
 
 BACKEND = "Cloud Director"
+# gateway and overload answers: worth another try, unlike 500, which Cloud Director also gives for
+# requests it refuses on their content
+OVERLOADED = frozenset({502, 503, 504})
 
 
 @contextmanager
 def translated(kind: str = "Object", ident: str = "", with_message: bool = False):
-    """401 -> Unauthorized, 403/404 -> NotFound (one message for both), unreachable ->
-    BackendUnavailable, anything else Cloud Director refuses -> BackendError."""
+    """401 -> Unauthorized, 403/404 -> NotFound (one message for both), unreachable or
+    502/503/504 -> BackendUnavailable, anything else Cloud Director refuses -> BackendError."""
     try:
         yield
     except UnauthorizedException:
         raise Unauthorized() from None
     except (AccessForbiddenException, NotFoundException):
-        raise NotFound(kind=kind, id=ident) from None
+        raise NotFound(kind=kind, id=without_address(ident)) from None
     except requests.exceptions.RequestException as exc:
         raise BackendUnavailable(backend=BACKEND, reason=_transport_reason(exc)) from None
     except VcdResponseException as exc:
+        if exc.status_code in OVERLOADED:
+            raise BackendUnavailable(backend=BACKEND, reason=f"HTTP {exc.status_code}") from None
         if with_message:
             raise BackendError(backend=BACKEND, reason=vcd_message(exc)) from None
         minor = exc.vcd_error.get("minorErrorCode") if exc.vcd_error is not None else None
@@ -59,6 +65,15 @@ def refused(kind: str = "Object", ident: str = ""):
 
 def vcd_message(exc: VcdResponseException) -> str:
     error = exc.vcd_error if exc.vcd_error is not None else {}
-    message = error.get("message") or f"HTTP {exc.status_code}"
+    message = without_address(error.get("message") or f"HTTP {exc.status_code}")
     minor = error.get("minorErrorCode")
     return f"{message} ({minor})" if minor else message
+
+
+_AUTHORITY = re.compile(r"\b(?:https?|wss?)://[^/\s'\"<>)]+")
+
+
+def without_address(text: str) -> str:
+    """`text` with the scheme and host of every URL taken out: how the service reaches Cloud Director (an
+    internal name, a port) is the provider's; the path (/api/vApp/vapp-...) is the object's own."""
+    return _AUTHORITY.sub("", text)
