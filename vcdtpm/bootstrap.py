@@ -74,30 +74,36 @@ def _simulated(config: Config) -> Wiring:
         datastore_url_of=datastore_url_of,
         fast_cross_vcenter_instantiation=_fast_cross_vc(config, inventory),
     )
-    wiring = _wire(config, cloud, simulated_vcenters(inventory))
+    wiring = wire(config, cloud, simulated_vcenters(inventory))
     wiring.inventory = inventory
     wiring.closers.insert(0, handle.stop)
     return wiring
 
 
 def _real(config: Config) -> Wiring:
-    from vcdtpm.adapters.vcd import VcdAdapter
     from vcdtpm.adapters.vcenter import PyVmomiVCenter, VCenterConfig
 
-    vcd = config.cloud_director
-    assert vcd is not None  # config.simulated is False
     vcenters: dict[str, VCenter] = {vc.name: PyVmomiVCenter(VCenterConfig.coerce(vc)) for vc in config.vcenters}
     world = None
     if not vcenters and config.world:
         world = _world(config.world)
         vcenters = _world_vcenters(world)
+    return wire(config, cloud_director(config, vcenters, world), vcenters)
+
+
+def cloud_director(config: Config, vcenters: Mapping[str, VCenter], world: Inventory | None = None) -> CloudDirector:
+    """The Cloud Director adapter for a configured Cloud Director, resolving datastore URLs through `vcenters`."""
+    from vcdtpm.adapters.vcd import VcdAdapter
+
+    vcd = config.cloud_director
+    assert vcd is not None  # config.simulated is False
 
     def datastore_url_of(vcenter: str, datastore: str) -> str | None:
         port = vcenters.get(vcenter)
         found = next((d for d in port.facts().datastores if d.name == datastore), None) if port else None
         return found.url if found else None
 
-    cloud = VcdAdapter(
+    return VcdAdapter(
         vcd.url,
         vcd.user,
         vcd.password,
@@ -108,7 +114,6 @@ def _real(config: Config) -> Wiring:
         datastore_url_of=datastore_url_of,
         fast_cross_vcenter_instantiation=_fast_cross_vc(config, world),
     )
-    return _wire(config, cloud, vcenters)
 
 
 def _world(path: str) -> Inventory:
@@ -133,7 +138,7 @@ def _fast_cross_vc(config: Config, inventory: Inventory | None) -> bool:
     return bool(getattr(inventory, "fast_cross_vcenter_instantiation", False))
 
 
-def _wire(config: Config, cloud: CloudDirector, vcenters: Mapping[str, VCenter]) -> Wiring:
+def wire(config: Config, cloud: CloudDirector, vcenters: Mapping[str, VCenter]) -> Wiring:
     """Every use case on its ports: the journal (SQLite under the data dir unless a URL is configured),
     its executor, and the vTPM backup files."""
     journal = Journal(config.journal_url or sqlite_url(config.data_dir))
