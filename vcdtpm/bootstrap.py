@@ -12,6 +12,7 @@ from vcdtpm.app.executor import Executor
 from vcdtpm.app.operations import Operations
 from vcdtpm.app.planning import Planning
 from vcdtpm.app.tpm_backups import TpmBackups
+from vcdtpm.app.vcenter_cache import cached
 from vcdtpm.config import Config
 from vcdtpm.ports import CloudDirector, VCenter
 from vcdtpm.sim.inventory import Inventory
@@ -73,8 +74,9 @@ def _simulated(config: Config) -> Wiring:
         data_dir=config.data_dir,
         datastore_url_of=datastore_url_of,
         fast_cross_vcenter_instantiation=_fast_cross_vc(config, inventory),
+        facts_cache_seconds=config.facts_cache_seconds,
     )
-    wiring = wire(config, cloud, simulated_vcenters(inventory))
+    wiring = wire(config, cloud, cached(dict(simulated_vcenters(inventory)), config.facts_cache_seconds))
     wiring.inventory = inventory
     wiring.closers.insert(0, handle.stop)
     return wiring
@@ -88,7 +90,13 @@ def _real(config: Config) -> Wiring:
     if not vcenters and config.world:
         world = _world(config.world)
         vcenters = _world_vcenters(world)
-    return wire(config, cloud_director(config, vcenters, world), vcenters)
+    return service(config, vcenters, world)
+
+
+def service(config: Config, vcenters: Mapping[str, VCenter], world: Inventory | None = None) -> Wiring:
+    """The service on a configured Cloud Director and these vCenters, their facts kept a while."""
+    kept = cached(dict(vcenters), config.facts_cache_seconds)
+    return wire(config, cloud_director(config, kept, world), kept)
 
 
 def cloud_director(config: Config, vcenters: Mapping[str, VCenter], world: Inventory | None = None) -> CloudDirector:
@@ -113,6 +121,7 @@ def cloud_director(config: Config, vcenters: Mapping[str, VCenter], world: Inven
         data_dir=config.data_dir,
         datastore_url_of=datastore_url_of,
         fast_cross_vcenter_instantiation=_fast_cross_vc(config, world),
+        facts_cache_seconds=config.facts_cache_seconds,
     )
 
 

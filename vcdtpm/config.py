@@ -36,7 +36,8 @@ class Config:
     journal_url: str | None = None  # None: SQLite under data_dir; postgresql://... for replicas
     run_executor: bool = True  # carry out operations in this process
     lease_seconds: float = 30.0
-    poll_seconds: float = 0.5
+    poll_seconds: float = 0.5  # the longest wait between two reads of a running task (the first is 0.05 s)
+    facts_cache_seconds: float = 300.0  # how long slow-changing vCenter and provider facts are kept
     backup_dir: str | None = None  # vTPM backup bundles; None: <data_dir>/tpm-backups
     # Cloud Director's fast cross-vCenter vApp instantiation, as the provider states it: no Cloud
     # Director API exposes the switch. None: not stated (off; a simulated cloud's world says).
@@ -122,6 +123,7 @@ def load_config(path: str | None = None, **overrides) -> Config:
         journal_url=os.environ.get("VCDTPM_JOURNAL_URL") or data.get("journal_url"),
         lease_seconds=_number(data, "lease_seconds", 30.0),
         poll_seconds=_number(data, "poll_seconds", 0.5),
+        facts_cache_seconds=_number(data, "facts_cache_seconds", 300.0),
         fast_cross_vcenter_instantiation=_flag(data, "fast_cross_vcenter_instantiation"),
     )
     values.update({k: v for k, v in overrides.items() if v is not None})
