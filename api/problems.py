@@ -64,8 +64,9 @@ def _domain_error(exc: errors.VcdTpmError) -> Response:
         extra["errors"] = [{"field": field, "message": exc.kwargs["reason"]}]
     if isinstance(exc, errors.PreflightFailed):
         from api.schemas import CheckSchema
+        from vcdtpm.domain.compact import compact_checks
 
-        extra["checks"] = CheckSchema(many=True).dump(exc.plan.checks)
+        extra["checks"] = CheckSchema(many=True).dump(compact_checks(exc.plan.checks))
     if status == 500:
         log.error("unmapped domain error: %s", exc.slug)
         return problem(500, "The service failed to handle the request.")

@@ -11,12 +11,15 @@ from api.schemas import (
     KeyProviderListSchema,
     MatrixSchema,
     OperationRequestSchema,
+    PlanDetailArgsSchema,
     PlanSchema,
     ProblemSchema,
+    RefreshArgsSchema,
     SessionSchema,
     VCenterListSchema,
     VmTpmSchema,
 )
+from vcdtpm.domain.compact import compact
 from vcdtpm.domain.errors import Unauthorized
 from vcdtpm.domain.urns import check_urn
 
@@ -64,13 +67,16 @@ class Sessions(MethodView):
 
 @blp.route("/plans")
 class Plans(MethodView):
+    @blp.arguments(PlanDetailArgsSchema, location="query", as_kwargs=True)
     @blp.arguments(OperationRequestSchema)
     @blp.response(200, PlanSchema)
     @blp.doc(security=BEARER)
     @problems(400, 401, 403, 404, 413, 422, 503)
-    def post(self, operation_request):
-        """Dry run: what would happen to each VM's vTPM, and every check with a remedy."""
-        return use_cases().planning.plan(current_session(), operation_request)
+    def post(self, operation_request, detail):
+        """Dry run: what would happen to each VM's vTPM, and the checks with their remedies:
+        compact (per VM the checks that did not pass, once those passing for all), or ?detail=full."""
+        plan = use_cases().planning.plan(current_session(), operation_request)
+        return plan if detail == "full" else compact(plan)
 
 
 @blp.route("/matrix")
@@ -97,13 +103,16 @@ class VmTpm(MethodView):
 
 @blp.route("/provider/vcenters")
 class VCenters(MethodView):
+    @blp.arguments(RefreshArgsSchema, location="query")
     @blp.response(200, VCenterListSchema)
     @blp.doc(security=BEARER)
-    @problems(401, 403, 503)
-    def get(self):
-        """Provider only: each vCenter's version, band, key providers, clone default, datastores."""
+    @problems(401, 403, 422, 503)
+    def get(self, args):
+        """Provider only: each vCenter's version, band, key providers, clone default, datastores.
+
+        They are kept a while (`facts_cache_seconds`); `?refresh=true` reads them again now."""
         svc = use_cases().planning
-        facts = svc.vcenter_facts(current_session())
+        facts = svc.vcenter_facts(current_session(), refresh=args["refresh"])
         return {"vcenters": [svc.describe_vcenter(vc) for vc in facts]}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, pre_dump, validate, validates_schema
 
+from api.rows import Rows
 from vcdtpm.app.operation_request import Item, NewVm, OperationRequest
 from vcdtpm.domain.model import Band, CheckStatus, Firmware, Operation, TpmAction, TpmMode
 
@@ -131,9 +132,23 @@ class PlanSchema(Schema):
     tpm = fields.Enum(TpmMode, by_value=True, allow_none=True)
     source_band = fields.Enum(Band, by_value=True, allow_none=True)
     target_band = fields.Enum(Band, by_value=True)
-    vms = fields.List(fields.Nested(VmPlanSchema))
-    checks = fields.List(fields.Nested(CheckSchema))
+    vms = Rows(VmPlanSchema)
+    checks = Rows(
+        CheckSchema,
+        metadata={
+            "description": "compact unless ?detail=full: per VM the checks that did not pass; a check that "
+            "passes for every VM (or applies to none) once, with vm null"
+        },
+    )
     warnings = fields.List(fields.String())
+
+
+class PlanDetailArgsSchema(Strict):
+    detail = fields.String(
+        load_default="compact",
+        validate=validate.OneOf(["compact", "full"]),
+        metadata={"description": "full: every check for every VM"},
+    )
 
 
 class BandModesSchema(Schema):
@@ -195,6 +210,12 @@ class VCenterSchema(Schema):
     clone_tpm_policy = fields.String()
     datastores = fields.List(fields.Nested(DatastoreSchema))
     hosts = fields.List(fields.Nested(HostSchema))
+
+
+class RefreshArgsSchema(Strict):
+    refresh = fields.Boolean(
+        load_default=False, metadata={"description": "read the facts again now instead of answering what is kept"}
+    )
 
 
 class VCenterListSchema(Schema):

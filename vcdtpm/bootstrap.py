@@ -17,6 +17,7 @@ from vcdtpm.app.executor import Executor
 from vcdtpm.app.operations import Operations
 from vcdtpm.app.planning import Planning
 from vcdtpm.app.tpm_backups import TpmBackups
+from vcdtpm.app.vcenter_cache import cached
 from vcdtpm.config import Config
 from vcdtpm.metrics import count_plan
 from vcdtpm.ports import CloudDirector, VCenter
@@ -69,7 +70,7 @@ def _shared_simulated(config: Config, endpoint: SharedSimEndpoint) -> Wiring:
     from vcdtpm.sim.shared import SharedSimClient
 
     sim = SharedSimClient(endpoint)
-    vcenters = sim.vcenters()
+    vcenters = cached(dict(sim.vcenters()), config.facts_cache_seconds)
     settings = sim.settings
     fast = config.fast_cross_vcenter_instantiation
     cloud = VcdAdapter(
@@ -80,8 +81,9 @@ def _shared_simulated(config: Config, endpoint: SharedSimEndpoint) -> Wiring:
         data_dir=config.data_dir,
         datastore_url_of=_datastore_url_of(vcenters),
         fast_cross_vcenter_instantiation=settings["fast_cross_vcenter_instantiation"] if fast is None else fast,
+        facts_cache_seconds=config.facts_cache_seconds,
     )
-    return _wire(config, cloud, vcenters)
+    return wire(config, cloud, vcenters)
 
 
 def _simulated(config: Config) -> Wiring:
@@ -107,26 +109,39 @@ def _simulated(config: Config) -> Wiring:
         data_dir=config.data_dir,
         datastore_url_of=datastore_url_of,
         fast_cross_vcenter_instantiation=_fast_cross_vc(config, inventory),
+        facts_cache_seconds=config.facts_cache_seconds,
     )
-    wiring = _wire(config, cloud, simulated_vcenters(inventory))
+    wiring = wire(config, cloud, cached(dict(simulated_vcenters(inventory)), config.facts_cache_seconds))
     wiring.inventory = inventory
     wiring.closers.insert(0, handle.stop)
     return wiring
 
 
 def _real(config: Config) -> Wiring:
-    from vcdtpm.adapters.vcd import VcdAdapter
     from vcdtpm.adapters.vcenter import PyVmomiVCenter, VCenterConfig
 
-    vcd = config.cloud_director
-    assert vcd is not None  # config.simulated is False
     vcenters: dict[str, VCenter] = {vc.name: PyVmomiVCenter(VCenterConfig.coerce(vc)) for vc in config.vcenters}
     world = None
     if not vcenters and config.world:
         world = _world(config.world)
         vcenters = _world_vcenters(world)
+    return service(config, vcenters, world)
 
-    cloud = VcdAdapter(
+
+def service(config: Config, vcenters: Mapping[str, VCenter], world: Inventory | None = None) -> Wiring:
+    """The service on a configured Cloud Director and these vCenters, their facts kept a while."""
+    kept = cached(dict(vcenters), config.facts_cache_seconds)
+    return wire(config, cloud_director(config, kept, world), kept)
+
+
+def cloud_director(config: Config, vcenters: Mapping[str, VCenter], world: Inventory | None = None) -> CloudDirector:
+    """The Cloud Director adapter for a configured Cloud Director, resolving datastore URLs through `vcenters`."""
+    from vcdtpm.adapters.vcd import VcdAdapter
+
+    vcd = config.cloud_director
+    assert vcd is not None  # config.simulated is False
+
+    return VcdAdapter(
         vcd.url,
         vcd.user,
         vcd.password,
@@ -136,8 +151,8 @@ def _real(config: Config) -> Wiring:
         data_dir=config.data_dir,
         datastore_url_of=_datastore_url_of(vcenters),
         fast_cross_vcenter_instantiation=_fast_cross_vc(config, world),
+        facts_cache_seconds=config.facts_cache_seconds,
     )
-    return _wire(config, cloud, vcenters)
 
 
 def _datastore_url_of(vcenters: Mapping[str, VCenter]) -> Callable[[str, str], str | None]:
@@ -171,7 +186,7 @@ def _fast_cross_vc(config: Config, inventory: Inventory | None) -> bool:
     return bool(getattr(inventory, "fast_cross_vcenter_instantiation", False))
 
 
-def _wire(config: Config, cloud: CloudDirector, vcenters: Mapping[str, VCenter]) -> Wiring:
+def wire(config: Config, cloud: CloudDirector, vcenters: Mapping[str, VCenter]) -> Wiring:
     """Every use case on its ports: the journal (SQLite under the data dir unless a URL is configured),
     its executor, and the vTPM backup files."""
     private_dir(config.data_dir)

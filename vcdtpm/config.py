@@ -73,7 +73,8 @@ class Config:
     journal_key_file: str | None = None
     run_executor: bool = True  # carry out operations in this process
     lease_seconds: float = 30.0
-    poll_seconds: float = 0.5
+    poll_seconds: float = 0.5  # the longest wait between two reads of a running task (the first is 0.05 s)
+    facts_cache_seconds: float = 300.0  # how long slow-changing vCenter and provider facts are kept
     backup_dir: str | None = None  # vTPM backup bundles; None: <data_dir>/tpm-backups
     # Cloud Director's fast cross-vCenter vApp instantiation, as the provider states it: no Cloud
     # Director API exposes the switch. None: not stated (off; a simulated cloud's world says).
@@ -195,6 +196,7 @@ def load_config(path: str | None = None, **overrides) -> Config:
         journal_key_file=os.environ.get("VCDTPM_JOURNAL_KEY_FILE") or _text(data, "journal_key_file"),
         lease_seconds=_number(data, "lease_seconds", 30.0),
         poll_seconds=_number(data, "poll_seconds", 0.5),
+        facts_cache_seconds=_number(data, "facts_cache_seconds", 300.0),
         fast_cross_vcenter_instantiation=_flag(data, "fast_cross_vcenter_instantiation"),
         metrics_token=_token_file(data, "metrics_token_file"),
     )

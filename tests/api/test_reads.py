@@ -78,3 +78,25 @@ def test_the_openapi_document_is_served_as_yaml(client):
 def test_the_committed_openapi_yaml_matches_the_code(app):
     committed = (ROOT / "openapi.yaml").read_text()
     assert committed == openapi_document(app), "openapi.yaml drifted: run `vcdtpm openapi -o openapi.yaml`"
+
+
+def test_vcenter_facts_are_kept_until_the_provider_asks_for_them_again(client, admin, wiring):
+    vc = wiring.inventory.vcenters["vc-b"]
+
+    def clone_policy(query: str = "") -> str:
+        answer = client.get(f"/api/v1/provider/vcenters{query}", headers=admin).get_json()
+        return next(v for v in answer["vcenters"] if v["name"] == "vc-b")["clone_tpm_policy"]
+
+    before = clone_policy("?refresh=true")
+    vc.clone_tpm_policy = "replace" if before == "copy" else "copy"
+    try:
+        assert clone_policy() == before  # kept
+        assert clone_policy("?refresh=true") == vc.clone_tpm_policy
+    finally:
+        vc.clone_tpm_policy = before
+        clone_policy("?refresh=true")
+
+
+def test_refresh_must_be_a_boolean(client, admin):
+    answer = client.get("/api/v1/provider/vcenters?refresh=maybe", headers=admin)
+    assert answer.status_code == 422 and answer.content_type == "application/problem+json"

@@ -129,3 +129,26 @@ def test_an_issuing_step_is_looked_up_by_request_id_before_being_sent(journal, r
 
 def test_an_idle_executor_claims_nothing(journal):
     assert Executor(journal, ScriptedCloud(), poll=0).run_once() is False
+
+
+def test_a_task_is_read_again_soon_then_less_often_up_to_poll_seconds(journal, monkeypatch):
+    waits: list[float] = []
+    monkeypatch.setattr("vcdtpm.app.executor.time.sleep", waits.append)
+
+    class SlowCloud(ScriptedCloud):
+        def task(self, session, href):
+            reads = self.tasks[href]["reads"] = self.tasks[href]["reads"] + 1
+            return TaskState(href, "running" if reads < 8 else "success", min(99, reads * 10), None, {})
+
+    submitted(journal, [COPY])
+    Executor(journal, SlowCloud(), poll=0.5).run_once()
+    assert waits == pytest.approx([0.05, 0.075, 0.1125, 0.16875, 0.253125, 0.3796875, 0.5])
+
+
+def test_poll_intervals_never_exceed_poll_seconds():
+    from itertools import islice
+
+    from vcdtpm.app.executor import poll_intervals
+
+    assert list(islice(poll_intervals(0.02), 3)) == [0.02, 0.02, 0.02]
+    assert max(islice(poll_intervals(2.0), 50)) == 2.0

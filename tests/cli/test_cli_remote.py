@@ -365,3 +365,24 @@ def test_a_lost_connection_while_following_names_the_operation(capsys, monkeypat
     status = cli.main(["status", "op-1", "--watch", "--poll", "0"])
     assert status == 2
     assert "operation op-1 may still be running: vcdtpm status op-1 --watch" in capsys.readouterr().err
+
+
+def test_plan_shows_checks_passing_for_every_vm_once_and_full_shows_each(vcdtpm):
+    _, compact, _ = vcdtpm("plan", "copy_vm", *COPY_WEB1_TO_APP7)
+    assert "(every VM)" in compact
+    _, full, _ = vcdtpm("plan", "copy_vm", *COPY_WEB1_TO_APP7, "--full")
+    assert "(every VM)" not in full
+    assert len([line for line in full.splitlines() if " firmware_efi " in line]) == 1
+
+
+def test_operations_lists_a_page_filtered_by_status(vcdtpm, operations):
+    status, _, _ = vcdtpm("run", "add_tpm", "--source-vm", urn("vm", "linux-b1"), "--poll", "0.05")
+    status, out, _ = vcdtpm("operations", "--status", "succeeded", "--page-size", "1")
+    assert status == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["id", "operation", "status", "progress", "created"]
+    assert len(lines) == 3 and lines[1].split()[2] == "succeeded"
+    assert lines[2].startswith("page 1 of ")
+    status, out, _ = vcdtpm("operations", "--status", "queued", "--json")
+    page = json.loads(out)
+    assert (page["page"], page["pageSize"], page["total"], page["operations"]) == (1, 25, 0, [])

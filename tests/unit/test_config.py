@@ -151,6 +151,8 @@ def test_every_serve_option_is_documented():
     serve = parser()._subparsers._group_actions[0].choices["serve"]  # type: ignore[union-attr]
     options = {o for action in serve._actions for o in action.option_strings if o.startswith("--")} - {"--help"}
     assert _first_cells("`vcdtpm serve`") == options
+
+
 def test_the_journal_key_comes_from_the_file_or_the_environment_and_is_never_shown(tmp_path, monkeypatch):
     monkeypatch.delenv("VCDTPM_JOURNAL_KEY", raising=False)
     monkeypatch.delenv("VCDTPM_JOURNAL_KEY_FILE", raising=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import re
 import time
 from dataclasses import replace
@@ -11,11 +12,12 @@ from vcdtpm.app.executor import Executor
 from vcdtpm.app.jsonable import jsonable
 from vcdtpm.app.operation_request import OperationRequest
 from vcdtpm.app.planning import Planning
+from vcdtpm.domain.compact import compact_checks
 from vcdtpm.domain.errors import NotFound, PreflightFailed
-from vcdtpm.domain.model import CheckStatus, Plan
+from vcdtpm.domain.model import Check, CheckStatus, Plan
 from vcdtpm.domain.steps import steps_for
 from vcdtpm.domain.urns import UUID
-from vcdtpm.ports import Failure, Journal, OperationView, Session
+from vcdtpm.ports import Failure, Journal, OperationStatus, OperationView, Session
 
 DATA_LOSS = "data_loss_acknowledged"
 
@@ -77,6 +79,15 @@ def task_ref(href: str | None) -> str | None:
     if found is None:
         return None
     return f"urn:vcloud:{_HREF_KINDS[found.group(2) or found.group(1)]}:{found.group(3)}"
+
+
+def compact_document(plan: dict) -> dict:
+    """A stored plan (as `jsonable` made it) with its checks compacted like `domain.compact`."""
+    checks = [
+        Check(c["id"], CheckStatus(c["status"]), c.get("message", ""), c.get("remedy", ""), c.get("vm"))
+        for c in plan.get("checks") or ()
+    ]
+    return {**plan, "checks": jsonable(compact_checks(checks))}
 
 
 def redact(failure: Failure | None, pattern: re.Pattern | None) -> Failure | None:
@@ -166,7 +177,8 @@ class Operations:
         return view, created
 
     def get(self, session: Session, op_id: str) -> OperationView:
-        view = self.journal.get(op_id, session.org)
+        """The operation's status, steps and result (its plan left unread: see `plan`)."""
+        view = self.journal.get(op_id, session.org, with_plan=False)
         if view is None:
             raise NotFound(kind="Operation", id=op_id)
         return self._shown(session, view)
@@ -175,5 +187,19 @@ class Operations:
         """For monitoring: operations by status and the creation time of the oldest unfinished one."""
         return self.journal.stats()
 
+    def plan(self, session: Session, op_id: str, full: bool = False) -> dict:
+        """The plan the operation was accepted on: compact, or every check for every VM."""
+        plan = self.journal.plan_of(op_id, session.org)
+        if plan is None:
+            raise NotFound(kind="Operation", id=op_id)
+        return plan if full else compact_document(plan)
+
     def list(self, session: Session) -> list[OperationView]:
         return [self._shown(session, view) for view in self.journal.list(session.org)]
+
+    def page(
+        self, session: Session, page: int, page_size: int, status: OperationStatus | None = None
+    ) -> tuple[builtins.list[OperationView], int]:
+        """One page of the caller's org's operations, newest first, and how many there are."""
+        views, total = self.journal.page(session.org, page=page, page_size=page_size, status=status)
+        return [self._shown(session, view) for view in views], total

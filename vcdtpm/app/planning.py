@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 from vcdtpm.app.operation_request import OperationRequest
@@ -62,6 +63,11 @@ class Planning:
         self.cloud = cloud
         self.vcenters = dict(vcenters)
         self._observe = observe  # told of every plan made (for monitoring), if given
+        # Reads of one plan that do not wait for each other go out at once on these threads.
+        self.pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="plan-read")
+
+    def _resolver(self, session: Session) -> Resolver:
+        return Resolver(self.cloud, self.vcenters, session, self.pool)
 
     # -- sessions -------------------------------------------------------------
     def login(self, user: str, org: str, password: str) -> Session:
@@ -78,7 +84,7 @@ class Planning:
         first (`OperationRequest.validate`: what the operation needs, and nothing it does not use),
         before anything is read."""
         request.validate()
-        resolver = Resolver(self.cloud, self.vcenters, session)
+        resolver = self._resolver(session)
         made = planner.plan(plan_input(request, resolver))
         if self._observe is not None:
             self._observe(made)
@@ -89,7 +95,7 @@ class Planning:
 
     def vm_tpm(self, session: Session, urn: str) -> VmTpm:
         """A VM's vTPM: present, identity, and whether one could be added now."""
-        resolver = Resolver(self.cloud, self.vcenters, session)
+        resolver = self._resolver(session)
         vm = resolver.vm(urn)
         readiness = planner.plan(plan_input(OperationRequest(Operation.ADD_TPM, source={"vm": urn}), resolver))
         return VmTpm(
@@ -104,9 +110,13 @@ class Planning:
         if not session.provider:
             raise Forbidden()
 
-    def vcenter_facts(self, session: Session) -> list[VCenterFacts]:
+    def vcenter_facts(self, session: Session, refresh: bool = False) -> list[VCenterFacts]:
+        """Each vCenter's facts; `refresh` reads them again now (and forgets Cloud Director's kept
+        provider facts) instead of answering what is kept."""
         self._provider(session)
-        return [self.vcenters[name].facts() for name in sorted(self.vcenters)]
+        if refresh:
+            self.cloud.refresh()
+        return [_facts(self.vcenters[name], refresh) for name in sorted(self.vcenters)]
 
     def key_provider_parity(self, session: Session) -> list[KeyProviderParity]:
         """Per key-provider name, which vCenters have it and which lack it."""
@@ -146,8 +156,14 @@ class Planning:
             status["cloud_director"] = f"unavailable: {exc.__class__.__name__}"
         for name, port in sorted(self.vcenters.items()):
             try:
-                port.facts()
+                _facts(port, refresh=True)
                 status[name] = "ok"
             except Exception as exc:
                 status[name] = f"unavailable: {exc.__class__.__name__}"
         return status
+
+
+def _facts(port: VCenter, refresh: bool) -> VCenterFacts:
+    """A vCenter's facts, read again now when `refresh` and the port keeps them."""
+    again = getattr(port, "refresh", None) if refresh else None
+    return again() if again is not None else port.facts()

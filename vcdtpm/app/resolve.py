@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import Executor, Future
 from dataclasses import replace
+from typing import TypeVar
 
 from vcdtpm.app.operation_request import PROVIDER_ONLY, NewVm, OperationRequest
 from vcdtpm.app.ovf import read_ovf
@@ -21,16 +23,31 @@ from vcdtpm.domain.model import (
 from vcdtpm.ports import CloudDirector, Session, VCenter, VmRecord
 
 O = Operation
+T = TypeVar("T")
 
 
 class Resolver:
     """Reads, for one request of one caller, every fact a plan depends on."""
 
-    def __init__(self, cloud: CloudDirector, vcenters: Mapping[str, VCenter], session: Session):
+    def __init__(
+        self, cloud: CloudDirector, vcenters: Mapping[str, VCenter], session: Session, pool: Executor | None = None
+    ):
         self.cloud = cloud
         self.vcenters = vcenters
         self.session = session
+        self.pool = pool
         self._facts: dict[str, VCenterFacts] = {}
+
+    def soon(self, read: Callable[..., T], *args) -> Future[T]:
+        """`read(*args)` started now, alongside what follows (at once, without a pool)."""
+        if self.pool is not None:
+            return self.pool.submit(read, *args)
+        done: Future[T] = Future()
+        try:
+            done.set_result(read(*args))
+        except Exception as exc:
+            done.set_exception(exc)
+        return done
 
     # -- vCenters -------------------------------------------------------------
     def vcenter(self, name: str) -> VCenterFacts:
@@ -49,11 +66,12 @@ class Resolver:
         for place in places.values():
             if place.vcenter and place.moref:
                 by_vcenter.setdefault(place.vcenter, []).append(place.moref)
-        deep = {}
-        for name, morefs in by_vcenter.items():
-            port = self.vcenters.get(name)
-            if port is not None:
-                deep.update({(name, m): f for m, f in port.vm_facts(morefs).items()})
+        reads = {
+            name: self.soon(port.vm_facts, morefs)
+            for name, morefs in by_vcenter.items()
+            if (port := self.vcenters.get(name)) is not None
+        }
+        deep = {(name, m): f for name, read in reads.items() for m, f in read.result().items()}
         return tuple(_merge(vm, places.get(vm.id) if vm.id else None, deep) for vm in vms)
 
     def placement_of_vdc(self, urn: str) -> Placement:
@@ -204,11 +222,10 @@ def _in_place(request: OperationRequest, r: Resolver, vm: VmFacts) -> Placement:
 
 def plan_input(request: OperationRequest, r: Resolver) -> PlanInput:
     """Everything `planner.plan` needs for this request (validated by the caller)."""
+    in_place = request.operation in (O.ADD_TPM, O.REMOVE_TPM)
+    where = None if in_place else r.soon(r.target, request)  # the target does not wait for the subjects
     subjects = subjects_for(request, r)
-    if request.operation in (O.ADD_TPM, O.REMOVE_TPM):
-        target = _in_place(request, r, subjects[0].vm)
-    else:
-        target = r.target(request)
+    target = _in_place(request, r, subjects[0].vm) if where is None else where.result()
     return PlanInput(
         operation=request.operation,
         subjects=subjects,

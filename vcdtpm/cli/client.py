@@ -101,8 +101,16 @@ class Client:
         self.use_token(session["token"])
         return session
 
-    def plan(self, body: dict) -> dict:
-        return self._json(self.call("POST", "api/v1/plans", json=body))
+    def plan(self, body: dict, full: bool = False) -> dict:
+        """POST /api/v1/plans: compact (per VM what did not pass), or with every check (`full`)."""
+        return self._json(self.call("POST", "api/v1/plans", json=body, params={"detail": "full"} if full else None))
+
+    def operations(self, page: int = 1, page_size: int = 25, status: str | None = None) -> dict:
+        """GET /api/v1/operations: one page, `{"operations", "page", "pageSize", "total"}`."""
+        params: dict = {"page": page, "pageSize": page_size}
+        if status:
+            params["status"] = status
+        return self._json(self.call("GET", "api/v1/operations", params=params))
 
     def start(self, body: dict, idempotency_key: str) -> tuple[dict, str]:
         """POST /api/v1/operations: the operation and the URL to follow it at."""

@@ -10,7 +10,15 @@ import uuid
 
 from vcdtpm.cli import client as restclient
 from vcdtpm.cli.client import DEFAULT_URL, TERMINAL, ApiError, Client
-from vcdtpm.cli.render import ProgressBar, dumps, render_operation, render_plan, render_refusal, terminal_marks
+from vcdtpm.cli.render import (
+    ProgressBar,
+    dumps,
+    render_operation,
+    render_operations,
+    render_plan,
+    render_refusal,
+    terminal_marks,
+)
 from vcdtpm.domain.model import Operation
 
 SOURCES = ("vm", "vapp", "template", "vcenter_vm")
@@ -30,6 +38,7 @@ def add_parsers(sub) -> None:
         help="dry run: what happens to each VM's vTPM",
         epilog="exit status: 0 allowed, 1 refused, 2 error",
     )
+    plan.add_argument("--full", action="store_true", help="every check for every VM (default: what did not pass)")
     plan.set_defaults(run=_guarded(plan_command))
     run = sub.add_parser(
         "run",
@@ -44,6 +53,11 @@ def add_parsers(sub) -> None:
     status.add_argument("id", help="the operation id")
     status.add_argument("--watch", action="store_true", help="follow the operation until it ends")
     status.set_defaults(run=_guarded(status_command))
+    listing = sub.add_parser("operations", parents=[common], help="list the org's operations, newest first")
+    listing.add_argument("--status", choices=("queued", "running", "succeeded", "failed"), help="only these")
+    listing.add_argument("--page", type=int, default=1, help="which page (default 1)")
+    listing.add_argument("--page-size", type=int, default=25, help="operations per page (1-128, default 25)")
+    listing.set_defaults(run=_guarded(operations_command))
 
 
 def _poll_option() -> argparse.ArgumentParser:
@@ -162,7 +176,7 @@ def _parse_json(where: str, text: str) -> object:
 
 def plan_command(args) -> int:
     body = request_body(args)  # before logging in: a bad request asks no password
-    plan = connect(args).plan(body)
+    plan = connect(args).plan(body, full=args.full)
     print(dumps(plan) if args.json else "\n".join(render_plan(plan, terminal_marks())))
     return 0 if plan.get("allowed") else 1
 
@@ -196,6 +210,12 @@ def status_command(args) -> int:
     operation = client.operation(args.id)
     print(dumps(operation) if args.json else "\n".join(render_operation(operation)))
     return 1 if operation.get("status") == "failed" else 0
+
+
+def operations_command(args) -> int:
+    page = connect(args).operations(args.page, args.page_size, args.status)
+    print(dumps(page) if args.json else "\n".join(render_operations(page)))
+    return 0
 
 
 def follow(client: Client, where: str, operation_id: str, args) -> int:

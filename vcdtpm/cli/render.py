@@ -87,7 +87,7 @@ def render_checks(checks: list[dict], names: dict, marks: dict = MARKS) -> list[
         (
             f"{marks.get(c.get('status'), '?')} {'FAIL' if c.get('status') == 'fail' else c.get('status')}",
             c.get("id"),
-            names.get(c.get("vm"), c.get("vm")),
+            names.get(c.get("vm"), c.get("vm")) if c.get("vm") is not None else "(every VM)",
             c.get("message"),
         )
         for c in checks
@@ -137,3 +137,14 @@ def terminal_marks() -> dict:
 
 def dumps(value) -> str:
     return json.dumps(value, indent=2)
+
+
+def render_operations(page: dict) -> list[str]:
+    """One page of operations as a table, and where it is among the pages."""
+    rows = [
+        (op.get("id"), op.get("operation"), op.get("status"), f"{op.get('progress', 0)}%", op.get("created_at"))
+        for op in page.get("operations", [])
+    ]
+    size, total = max(1, int(page.get("pageSize") or 1)), int(page.get("total") or 0)
+    where = f"page {page.get('page')} of {max(1, -(-total // size))} ({total} operation{'s' * (total != 1)})"
+    return [*table(("id", "operation", "status", "progress", "created"), rows), where] if rows else [where]

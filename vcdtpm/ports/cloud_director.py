@@ -152,6 +152,11 @@ class CloudDirector(abc.ABC):
     def fast_cross_vcenter_instantiation(self) -> bool:
         """Provider-only: whether fast cross-vCenter vApp instantiation is on."""
 
+    def refresh(self) -> None:
+        """Forget every kept answer (provider facts, a session's reads of slow-changing objects),
+        so that the next reads go to Cloud Director. An adapter that keeps nothing does nothing."""
+        return None
+
     # -- acting (with the caller's token) ---------------------------------------
     @abc.abstractmethod
     def start(self, session: Session, kind: str, params: dict, request_id: str) -> str:

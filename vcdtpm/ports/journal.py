@@ -138,9 +138,18 @@ class Journal(Protocol):
     ) -> OperationView | None:
         """The operation this key already names for this very request, or None."""
 
-    def get(self, op_id: str, org: str) -> OperationView | None: ...
+    def get(self, op_id: str, org: str, with_plan: bool = True) -> OperationView | None:
+        """The operation in `org`, or None; without `with_plan` its plan is left unread (empty)."""
+
+    def plan_of(self, op_id: str, org: str) -> dict[str, Any] | None:
+        """The plan an operation of `org` was accepted on, or None."""
 
     def list(self, org: str, limit: int = 100) -> builtins.list[OperationView]: ...
+
+    def page(
+        self, org: str, *, page: int, page_size: int, status: OperationStatus | None = None
+    ) -> tuple[builtins.list[OperationView], int]:
+        """One 1-based page of the org's operations, newest first and without plans, and the total."""
 
     def token_of(self, op_id: str) -> str | None:
         """The token the operation acts with, while it has not ended."""

@@ -149,11 +149,13 @@ def test_template_provenance_is_what_vcdtpm_recorded_not_the_clouds_truth(small_
     original = (template.provenance, template.tpm_provisioning, dict(template.metadata))
     template.provenance, template.tpm_provisioning = Provenance.VCENTER_IMPORT, None
     template.metadata = {}  # made outside vcdtpm: nothing Cloud Director shows says how
+    adapter.refresh()  # a session's template reads are kept a while
     try:
         facts = adapter.get_template(alice, f"urn:vcloud:vapptemplate:{Ids.win_tpl}").facts
         assert (facts.provenance, facts.tpm_provisioning) == (Provenance.UNKNOWN, None)
     finally:
         template.provenance, template.tpm_provisioning, template.metadata = original
+        adapter.refresh()
 
 
 READS = [

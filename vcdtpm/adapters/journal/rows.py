@@ -12,20 +12,30 @@ from vcdtpm.ports import Failure, OperationStatus, OperationView, StepStatus, St
 
 
 def load_operations(
-    conn: sa.Connection, where, *, newest_first: bool = False, limit: int | None = None
+    conn: sa.Connection,
+    where,
+    *,
+    newest_first: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
+    with_plan: bool = True,
 ) -> list[OperationView]:
-    """The operations matching `where` in creation order (or newest first), with their steps."""
+    """The operations matching `where` in creation order (or newest first), with their steps;
+    without `with_plan`, the (large) plan column is not read and views carry an empty plan."""
     order = operations.c.seq.desc() if newest_first else operations.c.seq.asc()
-    query = sa.select(*VIEW_COLUMNS).where(where).order_by(order)
+    columns = VIEW_COLUMNS if with_plan else tuple(c for c in VIEW_COLUMNS if c.name != "plan")
+    query = sa.select(*columns).where(where).order_by(order)
     if limit is not None:
         query = query.limit(limit)
+    if offset:
+        query = query.offset(offset)
     rows = conn.execute(query).all()
     by_operation = _steps_of(conn, [row.id for row in rows])
     return [_operation_view(row, by_operation[row.id]) for row in rows]
 
 
-def load_operation(conn: sa.Connection, where) -> OperationView | None:
-    found = load_operations(conn, where, limit=1)
+def load_operation(conn: sa.Connection, where, with_plan: bool = True) -> OperationView | None:
+    found = load_operations(conn, where, limit=1, with_plan=with_plan)
     return found[0] if found else None
 
 
@@ -65,7 +75,7 @@ def _operation_view(row, step_views: tuple[StepView, ...]) -> OperationView:
         steps=step_views,
         result=row.result,
         error=Failure.from_json(row.error) if row.error else None,
-        plan=row.plan,
+        plan=getattr(row, "plan", None) or {},
         request=row.request,
         created_at=row.created_at,
         updated_at=row.updated_at,

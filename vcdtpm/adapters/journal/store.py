@@ -129,10 +129,32 @@ class Journal:
         )
         return op_id
 
-    def get(self, op_id: str, org: str) -> OperationView | None:
-        """The operation, or None when it does not exist or belongs to another org."""
+    def get(self, op_id: str, org: str, with_plan: bool = True) -> OperationView | None:
+        """The operation, or None when it does not exist or belongs to another org;
+        without `with_plan`, its plan is not read (the view's plan is empty)."""
         with self._tx() as conn:
-            return load_operation(conn, (operations.c.id == op_id) & (operations.c.org == org))
+            return load_operation(conn, (operations.c.id == op_id) & (operations.c.org == org), with_plan)
+
+    def plan_of(self, op_id: str, org: str) -> dict[str, Any] | None:
+        """The plan an operation was accepted on, or None when there is no such operation in the org."""
+        with self._tx() as conn:
+            query = sa.select(operations.c.plan).where((operations.c.id == op_id) & (operations.c.org == org))
+            return conn.execute(query).scalar()
+
+    def page(
+        self, org: str, *, page: int, page_size: int, status: OperationStatus | None = None
+    ) -> tuple[builtins.list[OperationView], int]:
+        """One page (1-based) of the org's operations, newest first, without their plans; and how
+        many there are in all (of that status, when given)."""
+        where = operations.c.org == org
+        if status is not None:
+            where = where & (operations.c.status == status.value)
+        with self._tx() as conn:
+            total = conn.execute(sa.select(sa.func.count()).select_from(operations).where(where)).scalar() or 0
+            views = load_operations(
+                conn, where, newest_first=True, limit=page_size, offset=(page - 1) * page_size, with_plan=False
+            )
+        return views, int(total)
 
     def token_of(self, op_id: str) -> str | None:
         """The token stored (sealed) to resume the operation with; None once it has finished, or when

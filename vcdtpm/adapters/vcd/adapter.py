@@ -28,8 +28,10 @@ Where Cloud Director keeps each fact this adapter reads:
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from pyvcloud.vcd.client import BasicLoginCredentials, Client
 
@@ -37,6 +39,7 @@ from vcdtpm.adapters.vcd import parse, urns
 from vcdtpm.adapters.vcd.acting import Actions
 from vcdtpm.adapters.vcd.clients import ClientSettings, ProviderClient, TokenCache
 from vcdtpm.adapters.vcd.errors import translated
+from vcdtpm.adapters.vcd.kept import Kept
 from vcdtpm.adapters.vcd.provider import ProviderFacts
 from vcdtpm.domain.errors import NotFound
 from vcdtpm.domain.model import VmFacts
@@ -54,6 +57,7 @@ from vcdtpm.ports import (
 )
 
 SYSTEM_ORG = "system"
+T = TypeVar("T")
 
 
 class VcdAdapter(CloudDirector):
@@ -76,16 +80,20 @@ class VcdAdapter(CloudDirector):
         session_cache_seconds: float = 30.0,
         datastore_url_of: Callable[[str, str], str | None] | None = None,
         fast_cross_vcenter_instantiation: bool = False,
+        facts_cache_seconds: float = 300.0,
     ):
         verify: bool | str = str(ca_bundle) if (verify_tls and ca_bundle) else verify_tls
         log_path = Path(log_file) if log_file else Path(data_dir) / "vcd_pysdk.log"
         self._settings = ClientSettings(base_url, api_version, verify, log_path)
         self._tokens = TokenCache(session_cache_seconds)
         provider_client = ProviderClient(self._settings, provider_user, provider_password)
+        # A session's reads of VDCs, catalogs and templates, kept as long as its session is.
+        self._reads = Kept(session_cache_seconds)
         self._provider = ProviderFacts(
             provider_client,
             datastore_url_of,
             fast_cross_vcenter_instantiation,
+            facts_cache_seconds,
         )
         self._actions = Actions(
             lambda token: self._client_for(token)[0],
@@ -151,13 +159,23 @@ class VcdAdapter(CloudDirector):
             vms=parse.children(vapp),
         )
 
+    def _kept(self, session: Session, kind: str, urn: str, read: Callable[[], T]) -> T:
+        """What `read` answers, kept per session (by a hash of its token) and object."""
+        return self._reads.get((hashlib.sha256(session.token.encode()).hexdigest(), kind, urn.lower()), read)
+
     def get_vdc(self, session: Session, urn: str) -> VdcRecord:
+        return self._kept(session, "vdc", urn, lambda: self._read_vdc(session, urn))
+
+    def _read_vdc(self, session: Session, urn: str) -> VdcRecord:
         uuid = urns.uuid_of(urn, "vdc")
         vdc = self._get(session, urns.href(self._api(session), "vdc", uuid), "VDC", urn)
         org = self._org_name(session, parse.link(vdc, "up"), urn)
         return VdcRecord(id=urns.make("vdc", uuid), name=vdc.get("name"), org=org)
 
     def get_catalog(self, session: Session, urn: str) -> CatalogRecord:
+        return self._kept(session, "catalog", urn, lambda: self._read_catalog(session, urn))
+
+    def _read_catalog(self, session: Session, urn: str) -> CatalogRecord:
         uuid = urns.uuid_of(urn, "catalog")
         catalog = self._get(session, urns.href(self._api(session), "catalog", uuid), "Catalog", urn)
         org = self._org_name(session, parse.link(catalog, "up"), urn)
@@ -169,6 +187,9 @@ class VcdAdapter(CloudDirector):
         )
 
     def get_template(self, session: Session, urn: str) -> TemplateRecord:
+        return self._kept(session, "template", urn, lambda: self._read_template(session, urn))
+
+    def _read_template(self, session: Session, urn: str) -> TemplateRecord:
         uuid = urns.uuid_of(urn, "vapptemplate")
         api = self._api(session)
         template = self._get(session, urns.href(api, "vapptemplate", uuid), "vApp template", urn)
@@ -216,9 +237,14 @@ class VcdAdapter(CloudDirector):
     def fast_cross_vcenter_instantiation(self) -> bool:
         return self._provider.fast_cross_vcenter_instantiation()
 
+    def refresh(self) -> None:
+        self._reads.clear()
+        self._provider.refresh()
+
     # -- acting (with the caller's token) -----------------------------------------------
 
     def start(self, session: Session, kind: str, params: dict, request_id: str) -> str:
+        self._reads.clear()  # what a session read may be what this step changes
         return self._actions.start(session, kind, params, request_id)
 
     def task(self, session: Session, href: str) -> TaskState:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 from pyvcloud.vcd.client import Client
 
 from vcdtpm.adapters.vcd import parse, urns
 from vcdtpm.adapters.vcd.clients import ProviderClient
 from vcdtpm.adapters.vcd.errors import translated
+from vcdtpm.adapters.vcd.kept import Kept
 from vcdtpm.domain.errors import NotFound
 from vcdtpm.domain.model import VmFacts
 from vcdtpm.ports import VdcLocation
@@ -21,41 +23,64 @@ DatastoreUrlOf = Callable[[str, str], "str | None"]
 
 
 class ProviderFacts:
-    """Placement of VMs and VDCs, the vCenter list, and the fast cross-vCenter switch as configured."""
+    """Placement of VMs and VDCs, the vCenter list, and the fast cross-vCenter switch as configured.
 
-    def __init__(self, client: ProviderClient, datastore_url_of: DatastoreUrlOf | None, fast_cross_vc: bool = False):
+    A VDC's placement (its vCenter, datastore and resource pool) changes only when the provider
+    changes the VDC: it is kept for `ttl` seconds (`refresh()` forgets it). VM placement is read
+    every time, its pages at once. Reads that do not wait for each other go out concurrently."""
+
+    def __init__(
+        self,
+        client: ProviderClient,
+        datastore_url_of: DatastoreUrlOf | None,
+        fast_cross_vc: bool = False,
+        ttl: float = 300.0,
+    ):
         self._client = client
         self._datastore_url_of = datastore_url_of
         self._fast_cross_vc = fast_cross_vc
         self._lock = threading.Lock()
         self._vcenters_by_uuid: dict[str, str] = {}
+        self._vdcs = Kept(ttl)
+        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="vcd-provider-read")
+
+    def refresh(self) -> None:
+        """Forget the kept VDC placements and read the vCenter list again."""
+        self._vdcs.clear()
+        self._refresh_vcenters()
 
     def vcenter_names(self) -> list[str]:
         return list(self._refresh_vcenters().values())
 
     def locate_vms(self, vm_urns: Sequence[str]) -> dict[str, VmFacts]:
         ids = sorted({u.lower() for u in vm_urns if urns.try_uuid(u, "vm")})
+        chunks = [ids[start : start + MAX_PAGE] for start in range(0, len(ids), MAX_PAGE)]
         found: dict[str, VmFacts] = {}
-        for start in range(0, len(ids), MAX_PAGE):
-            chunk = ids[start : start + MAX_PAGE]
-            result = self._query("adminVM", _any_of("id", chunk), len(chunk))
+        for chunk, result in zip(chunks, self._pool.map(self._vm_page, chunks), strict=True):
             for record in parse.records(result, "AdminVMRecord"):
                 facts = self._vm_facts(record)
                 if facts.id in chunk:
                     found[facts.id] = facts
         return {u: found[u.lower()] for u in vm_urns if u.lower() in found}
 
+    def _vm_page(self, chunk: list[str]):
+        return self._query("adminVM", _any_of("id", chunk), len(chunk))
+
     def locate_vdc(self, urn: str) -> VdcLocation:
         urns.uuid_of(urn, "vdc")
+        return self._vdcs.get(urn.lower(), lambda: self._read_vdc(urn))
+
+    def _read_vdc(self, urn: str) -> VdcLocation:
         result = self._query("adminOrgVdc", _any_of("id", [urn.lower()]), 1)
         records = parse.records(result, "AdminVdcRecord")
         if not records:
             raise NotFound(kind="VDC", id=urn)
         vcenter, pvdc = records[0].get("vcName"), records[0].get("providerVdc")
+        pool = self._pool.submit(self._resource_pool, records[0])
         relations = self._query("datastoreProviderVdcRelation", _any_of("providerVdc", [pvdc]), MAX_PAGE)
         names = sorted(r.get("name") for r in parse.records(relations, "DatastoreProviderVdcRelationRecord"))
         url = self._datastore_url(vcenter, names[0]) if names else None
-        return VdcLocation(vcenter=vcenter, datastore_url=url, resource_pool=self._resource_pool(records[0]))
+        return VdcLocation(vcenter=vcenter, datastore_url=url, resource_pool=pool.result())
 
     def _resource_pool(self, vdc_record) -> str | None:
         """The resource pool backing a VDC (orgVdcResourcePoolRelation), None when not shown."""

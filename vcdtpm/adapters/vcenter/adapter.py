@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from pyVmomi import vim, vmodl
 
-from vcdtpm.adapters.vcenter import clone, collector, facts, places, spbm, vtpm
+from vcdtpm.adapters.vcenter import bulk, clone, collector, facts, places, spbm, vtpm
 from vcdtpm.adapters.vcenter.config import VCenterConfig
 from vcdtpm.adapters.vcenter.faults import translated
 from vcdtpm.adapters.vcenter.filesvc import FileService, beside, datastore_name, session_cookie
@@ -90,19 +90,27 @@ class PyVmomiVCenter(VCenter):
         return tuple(facts.key_provider(c) for c in clusters or ())
 
     def _hosts_and_datastores(self) -> tuple[tuple[Host, ...], tuple[Datastore, ...]]:
-        objects = collector.in_view(
+        found = bulk.every(
             self._session.content(), {vim.HostSystem: facts.HOST_PATHS, vim.Datastore: facts.DATASTORE_PATHS}
-        )
-        hosts = [facts.host(collector.props(o)) for o in objects if isinstance(o.obj, vim.HostSystem)]
-        stores = [facts.datastore(collector.props(o)) for o in objects if isinstance(o.obj, vim.Datastore)]
+        ).values()
+        hosts = [facts.host(f.values) for f in found if issubclass(f.kind, vim.HostSystem)]
+        stores = [facts.datastore(f.values) for f in found if issubclass(f.kind, vim.Datastore)]
         return (tuple(sorted(hosts, key=lambda h: h.name)), tuple(sorted(stores, key=lambda d: d.name)))
 
     @translated
     def hosts_of(self, resource_pool: str) -> tuple[Host, ...] | None:
-        """The hosts of the cluster (compute resource) that owns a resource pool."""
-        pool = collector.mo(self._session.content(), vim.ResourcePool, resource_pool)
-        names = {host.name for host in pool.owner.host}
-        return tuple(h for h in self.facts().hosts if h.name in names)
+        """The hosts of the cluster (compute resource) that owns a resource pool, with their TPMs:
+        one retrieval from the pool through its owner to the owner's hosts; None for an unknown pool."""
+        found = bulk.properties(
+            self._session.content(),
+            {vim.ResourcePool: [resource_pool]},
+            {vim.ResourcePool: ("name",), vim.HostSystem: facts.HOST_PATHS},
+            follow=[(vim.ResourcePool, "owner"), (vim.ComputeResource, "host")],
+        )
+        if resource_pool not in found:
+            return None
+        hosts = [facts.host(f.values) for f in found.values() if issubclass(f.kind, vim.HostSystem)]
+        return tuple(sorted(hosts, key=lambda h: h.name))
 
     @translated
     def clone_tpm_policy(self) -> str:
@@ -120,25 +128,22 @@ class PyVmomiVCenter(VCenter):
 
     @translated
     def vm_facts(self, morefs: Sequence[str]) -> dict[str, VmFacts]:
-        """Facts of many VMs in one RetrievePropertiesEx; unknown morefs are left out."""
-        wanted = list(dict.fromkeys(morefs))
-        if not wanted:
-            return {}
-        content = self._session.content()
-        vms = [collector.mo(content, vim.VirtualMachine, m) for m in wanted]
-        spec = collector.filter_spec(
-            collector.object_specs(vms, traverse=[(vim.VirtualMachine, "datastore")]),
+        """Facts of many VMs and of their datastores in one retrieval; unknown morefs are left out."""
+        found = bulk.properties(
+            self._session.content(),
+            {vim.VirtualMachine: morefs},
             {vim.VirtualMachine: facts.VM_PATHS, vim.Datastore: facts.DATASTORE_PATHS},
+            follow=[(vim.VirtualMachine, "datastore")],
         )
-        objects = collector.retrieve(content, spec)
         urls: dict = {
-            v.get("name"): v.get("summary.url")
-            for v in (collector.props(o) for o in objects if isinstance(o.obj, vim.Datastore))
+            f.values.get("name"): f.values.get("summary.url")
+            for f in found.values()
+            if issubclass(f.kind, vim.Datastore)
         }
         return {
-            o.obj._moId: facts.vm(o.obj._moId, collector.props(o), self.name, urls)
-            for o in objects
-            if isinstance(o.obj, vim.VirtualMachine)
+            moref: facts.vm(moref, f.values, self.name, urls)
+            for moref, f in found.items()
+            if issubclass(f.kind, vim.VirtualMachine)
         }
 
     @translated
