@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response
 from flask_smorest import Api
 
-from api import backups, operations, problems
+from api import backups, identities, operations, problems
 from api.resources import blp, health
 from api.schemas import ProblemSchema
 from vcdtpm.bootstrap import UseCases
@@ -52,6 +52,7 @@ def create_app(test_config: dict | None = None, use_cases: UseCases | None = Non
     api.register_blueprint(blp)
     api.register_blueprint(backups.blp)
     api.register_blueprint(operations.blp)
+    api.register_blueprint(identities.blp)
     api.register_blueprint(health)
     problems.install(app)
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from vcdtpm.adapters.backup_files import BackupFiles
 from vcdtpm.adapters.journal import Journal, sqlite_url
 from vcdtpm.app.executor import Executor
+from vcdtpm.app.identities import TpmIdentities
 from vcdtpm.app.operations import Operations
 from vcdtpm.app.planning import Planning
 from vcdtpm.app.tpm_backups import TpmBackups
@@ -24,6 +25,7 @@ class UseCases:
     planning: Planning
     operations: Operations
     backups: TpmBackups
+    identities: TpmIdentities
 
 
 @dataclass
@@ -143,6 +145,7 @@ def _wire(config: Config, cloud: CloudDirector, vcenters: Mapping[str, VCenter])
         planning=planning,
         operations=Operations(planning, journal, executor),
         backups=TpmBackups(cloud, planning.vcenters, BackupFiles(config.tpm_backup_dir)),
+        identities=TpmIdentities(cloud, planning.vcenters, journal),
     )
     wiring = Wiring(use_cases, executor, journal, closers=[journal.close])
     if config.run_executor:

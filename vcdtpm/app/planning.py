@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+from vcdtpm.app.identities import TpmIdentities
 from vcdtpm.app.operation_request import OperationRequest
 from vcdtpm.app.resolve import Resolver, plan_input
 from vcdtpm.domain import matrix, planner
@@ -59,6 +60,7 @@ class Planning:
     def __init__(self, cloud: CloudDirector, vcenters: Mapping[str, VCenter]):
         self.cloud = cloud
         self.vcenters = dict(vcenters)
+        self._identities = TpmIdentities(cloud, self.vcenters)
 
     # -- sessions -------------------------------------------------------------
     def login(self, user: str, org: str, password: str) -> Session:
@@ -76,7 +78,10 @@ class Planning:
         before anything is read."""
         request.validate()
         resolver = Resolver(self.cloud, self.vcenters, session)
-        return planner.plan(plan_input(request, resolver))
+        inp = plan_input(request, resolver)
+        if request.operation is Operation.REPLACE_TPM:  # the plan tells which identity group the VM leaves
+            inp = self._identities.with_peers(inp)
+        return planner.plan(inp)
 
     def matrix(self) -> list[dict]:
         return matrix.matrix_rows()

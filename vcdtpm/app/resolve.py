@@ -205,7 +205,7 @@ def _in_place(request: OperationRequest, r: Resolver, vm: VmFacts) -> Placement:
 def plan_input(request: OperationRequest, r: Resolver) -> PlanInput:
     """Everything `planner.plan` needs for this request (validated by the caller)."""
     subjects = subjects_for(request, r)
-    if request.operation in (O.ADD_TPM, O.REMOVE_TPM):
+    if request.operation in (O.ADD_TPM, O.REMOVE_TPM, O.REPLACE_TPM):
         target = _in_place(request, r, subjects[0].vm)
     else:
         target = r.target(request)
