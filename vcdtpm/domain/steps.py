@@ -33,6 +33,9 @@ RESULT_KIND = {
 }
 
 
+# operations with no Cloud Director request of their own: their steps are edits of an existing VM
+EDITS_ONLY = frozenset({Operation.REPLACE_TPM})
+
 # operations that make a template, and the provenance vcdtpm records on it afterwards
 MAKES_TEMPLATE = {
     Operation.CAPTURE_VAPP: Provenance.CAPTURED,
