@@ -1,4 +1,4 @@
-"""The `vcdtpm` command: serve, matrix, openapi, and plan, run, status against the REST API."""
+"""The `vcdtpm` command: serve, matrix, openapi, and plan, run, status, identities against the REST API."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import signal
 import sys
 from typing import TYPE_CHECKING, cast
 
+from vcdtpm.cli import identities as cli_identities
 from vcdtpm.cli import remote as cli_remote
 from vcdtpm.domain.errors import VcdTpmError
 
@@ -117,6 +118,7 @@ def parser() -> argparse.ArgumentParser:
     openapi.add_argument("--output", "-o", default="-")
     openapi.set_defaults(run=_openapi)
     cli_remote.add_parsers(sub)
+    cli_identities.add_parser(sub)
     return top
 
 
