@@ -171,7 +171,15 @@ def test_the_provider_filters_by_org_and_vcenter_keeping_whole_groups(audit):
 def test_shared_identities_per_org_for_a_gauge(audit, inventory):
     assert audit.shared_per_org() == {"acme": 1, "globex": 1}
     copy_vm(inventory, "web-1", "app7", "web-1-copy")
-    assert audit.shared_per_org() == {"acme": 2, "globex": 1}
+    assert audit.shared_per_org(max_age=0) == {"acme": 2, "globex": 1}
+
+
+def test_the_gauges_census_is_reused_for_max_age_seconds(audit, cloud, inventory):
+    audit.shared_per_org()
+    copy_vm(inventory, "web-1", "app7", "web-1-copy")
+    assert audit.shared_per_org(max_age=3600) == {"acme": 1, "globex": 1}
+    assert cloud.calls["provider_vms"] == 1
+    assert audit.shared_per_org(max_age=0) == {"acme": 2, "globex": 1} and cloud.calls["provider_vms"] == 2
 
 
 def test_lineage_names_the_operations_that_made_members(cloud, vcenters, inventory):

@@ -9,6 +9,8 @@ only a count of the others.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
@@ -81,6 +83,8 @@ class TpmIdentities:
 
     def __init__(self, cloud: CloudDirector, vcenters: Mapping[str, VCenter], journal: Journal | None = None):
         self.cloud, self.vcenters, self.journal = cloud, vcenters, journal
+        self._lock = threading.Lock()
+        self._per_org: tuple[float, dict[str, int]] | None = None
 
     # -- the census -----------------------------------------------------------
     def census(self) -> dict[str, list[Holder]]:
@@ -138,15 +142,14 @@ class TpmIdentities:
         return [replace(g, lineage=_lineage(g, census[g.identity], operations, session.provider)) for g in found]
 
     # -- for a gauge and for plans --------------------------------------------
-    def shared_per_org(self) -> dict[str, int]:
+    def shared_per_org(self, max_age: float = 60.0) -> dict[str, int]:
         """Per org, how many identities its VMs share with another VM (of any org): the provider's
-        facts, for a metrics gauge; orgs without any shared identity are left out."""
-        counts: dict[str, int] = {}
-        for holders in self.census().values():
-            if len(holders) >= 2:
-                for org in {h.vm.org for h in holders}:
-                    counts[org] = counts.get(org, 0) + 1
-        return dict(sorted(counts.items()))
+        facts, for a metrics gauge; orgs without any shared identity are left out. A census costs
+        Cloud Director and every vCenter a read, so one is reused for `max_age` seconds."""
+        with self._lock:
+            if self._per_org is None or time.monotonic() - self._per_org[0] > max_age:
+                self._per_org = (time.monotonic(), _shared_per_org(self.census()))
+            return dict(self._per_org[1])
 
     def with_peers(self, inp: PlanInput) -> PlanInput:
         """The plan input with, for each subject that has a vTPM identity, how many other VMs share it."""
@@ -158,6 +161,15 @@ class TpmIdentities:
             for s in inp.subjects
         )
         return replace(inp, subjects=subjects)
+
+
+def _shared_per_org(census: dict[str, list[Holder]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for holders in census.values():
+        if len(holders) >= 2:
+            for org in {h.vm.org for h in holders}:
+                counts[org] = counts.get(org, 0) + 1
+    return dict(sorted(counts.items()))
 
 
 def _peers(holders: list[Holder], vm: str | None) -> int:
