@@ -6,8 +6,10 @@ import base64
 import hashlib
 
 import pytest
+from pyVmomi import vim
 
 from tests.adapters.vcenter.vcsim import adapter_for, running
+from vcdtpm.adapters.vcenter import clone, collector, facts
 
 SHARED_EK = b"EK certificate copied with its vTPM " + bytes(range(32))
 OWN_EK = b"EK certificate of a vTPM of its own " + bytes(range(32, 64))
@@ -69,3 +71,18 @@ def test_the_endorsement_keys_of_every_vm_are_read_in_one_retrieval(vc, copies):
     assert len(found) == FLEET + 3
     assert sent == {"CreateContainerView": 1, "RetrievePropertiesEx": 1, "DestroyView": 1}
     assert vc.round_trips - client_before == 3
+
+
+def test_a_vtpm_removed_and_added_again_has_a_new_identity(vc, copies):
+    """What replace_tpm's two steps do on vSphere (last here: it re-keys `copy`)."""
+    content = vc._session.content()
+    vm = collector.mo(content, vim.VirtualMachine, copies.vms()["copy"]["moref"])
+    device = facts.vtpm_of(vm.config.hardware.device)
+    for change in (
+        vim.vm.device.VirtualDeviceSpec(operation="remove", device=device),
+        vim.vm.device.VirtualDeviceSpec(operation="add", device=vim.vm.device.VirtualTPM(key=-1)),
+    ):
+        clone.wait(vm.ReconfigVM_Task(vim.vm.ConfigSpec(deviceChange=[change])), 30, "vcsim")
+    found, vms = vc.tpm_identities(), copies.vms()
+    assert found[vms["copy"]["moref"]] not in (None, _identity(SHARED_EK))
+    assert found[vms["original"]["moref"]] == _identity(SHARED_EK)
