@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response
 from flask_smorest import Api
 
-from api import backups, docs, edge, operations, problems, tracing
+from api import backups, docs, edge, identities, operations, problems, tracing
 from api.health import health
 from api.metrics import METRICS_TOKEN
 from api.resources import blp
@@ -57,6 +57,7 @@ def create_app(test_config: dict | None = None, use_cases: UseCases | None = Non
     api.register_blueprint(blp)
     api.register_blueprint(backups.blp)
     api.register_blueprint(operations.blp)
+    api.register_blueprint(identities.blp)
     api.register_blueprint(health)
     problems.install(app)
     tracing.install(app)

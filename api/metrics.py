@@ -16,7 +16,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, 
 
 from api.auth import bearer_token, current_session, use_cases
 from vcdtpm.domain.errors import Forbidden
-from vcdtpm.metrics import JournalCollector
+from vcdtpm.metrics import JournalCollector, SharedIdentitiesCollector
 
 METRICS_TOKEN = "METRICS_TOKEN"  # app.config key: the bearer token a scraper may present
 
@@ -40,5 +40,6 @@ def exposition() -> Response:
         counted = REGISTRY
     journal = CollectorRegistry(auto_describe=False)
     journal.register(JournalCollector(use_cases().operations.stats, lambda: datetime.now(UTC)))
+    journal.register(SharedIdentitiesCollector(use_cases().identities.shared_per_org))
     body = generate_latest(counted) + generate_latest(journal)
     return Response(body, content_type=CONTENT_TYPE_LATEST)

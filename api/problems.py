@@ -62,6 +62,8 @@ def _domain_error(exc: errors.VcdTpmError) -> Response:
         field = HEADER_FIELDS.get(exc.field, exc.field)
         extra["field"] = field
         extra["errors"] = [{"field": field, "message": exc.kwargs["reason"]}]
+    if isinstance(exc, errors.Forbidden) and exc.kwargs.get("field"):
+        extra["field"] = exc.kwargs["field"]
     if isinstance(exc, errors.PreflightFailed):
         from api.schemas import CheckSchema
         from vcdtpm.domain.compact import compact_checks

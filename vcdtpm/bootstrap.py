@@ -14,6 +14,7 @@ from vcdtpm.adapters.counted import CountedVCenter
 from vcdtpm.adapters.journal import Journal, sqlite_url
 from vcdtpm.adapters.journal.sealing import KEY_FILE, journal_key, private_dir
 from vcdtpm.app.executor import Executor
+from vcdtpm.app.identities import TpmIdentities
 from vcdtpm.app.operations import Operations
 from vcdtpm.app.planning import Planning
 from vcdtpm.app.tpm_backups import TpmBackups
@@ -34,6 +35,7 @@ class UseCases:
     planning: Planning
     operations: Operations
     backups: TpmBackups
+    identities: TpmIdentities
 
 
 @dataclass
@@ -201,6 +203,7 @@ def wire(config: Config, cloud: CloudDirector, vcenters: Mapping[str, VCenter]) 
         planning=planning,
         operations=Operations(planning, journal, executor),
         backups=TpmBackups(cloud, planning.vcenters, BackupFiles(config.tpm_backup_dir)),
+        identities=TpmIdentities(cloud, planning.vcenters, journal),
     )
     wiring = Wiring(use_cases, executor, journal, closers=[journal.close])
     if config.run_executor:

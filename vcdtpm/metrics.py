@@ -9,6 +9,7 @@ the journal when /metrics is scraped (`JournalCollector`), so they are the same 
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,6 +18,8 @@ from datetime import datetime
 from prometheus_client import Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
+
+log = logging.getLogger("vcdtpm.metrics")
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
@@ -93,3 +96,27 @@ class JournalCollector(Collector):
         yield GaugeMetricFamily(
             "vcdtpm_journal_lag_seconds", "Age of the oldest operation still queued or running (0: none)", value=lag
         )
+
+
+class SharedIdentitiesCollector(Collector):
+    """Per org, how many vTPM identities its VMs share with another VM (`TpmIdentities.shared_per_org`, a
+    census reused for a minute). A backend that does not answer leaves the gauge out of this scrape rather
+    than failing /metrics; orgs without a shared identity are not listed."""
+
+    def __init__(self, shared_per_org: Callable[[], dict[str, int]]):
+        self._shared_per_org = shared_per_org
+
+    def collect(self):
+        try:
+            counts = self._shared_per_org()
+        except Exception:  # a scrape reports what it can; the backends have their own metrics
+            log.warning("shared vTPM identities could not be counted for /metrics", exc_info=True)
+            return
+        gauge = GaugeMetricFamily(
+            "vcdtpm_shared_tpm_identities",
+            "vTPM identities an org's VMs share with another VM (copies with the same secrets)",
+            labels=["org"],
+        )
+        for org, count in sorted(counts.items()):
+            gauge.add_metric([org], count)
+        yield gauge

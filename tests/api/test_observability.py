@@ -216,3 +216,10 @@ def test_docs_page_loads_only_local_assets_over_the_generated_spec(client, app):
     spec = client.get("/openapi.json")
     assert spec.status_code == 200 and '"/openapi.json"' in html
     assert set(spec.get_json()["paths"]) == set(app.extensions["vcdtpm.api"].spec.to_dict()["paths"])
+
+
+def test_metrics_gauge_the_shared_tpm_identities_per_org(own):
+    """The demo world shares app-1's vTPM with a copy in acme and with globex's gx-app-1: one identity each."""
+    samples = scrape(own, {"Authorization": f"Bearer {SCRAPE_TOKEN}"})
+    assert value(samples, "vcdtpm_shared_tpm_identities", org="acme") == 1
+    assert value(samples, "vcdtpm_shared_tpm_identities", org="globex") == 1

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_the_matrix_has_a_row_per_operation_with_both_bands(client, alice):
     rows = client.get("/api/v1/matrix", headers=alice).get_json()["rows"]
-    assert len(rows) == 18
+    assert len(rows) == 19
     copy_vm = next(r for r in rows if r["operation"] == "copy_vm")
     assert copy_vm["7.x"]["modes"] == ["copy"] and set(copy_vm["8.x"]["modes"]) == {"copy", "replace"}
     assert copy_vm["8.x"]["default"] == "copy"

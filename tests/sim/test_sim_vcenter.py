@@ -102,8 +102,10 @@ def test_the_vtpm_identity_is_the_fingerprint_of_the_endorsement_key_certificate
 
 
 def test_every_vtpm_has_its_own_identity_and_a_copied_one_keeps_it(inventory, vcenters):
-    tpm_vms = [vm for vm in inventory.vms.values() if vm.tpm is not None]
+    copies = {ID(14), ID(32)}  # app-1-copy and gx-app-1 hold copies of app-1's vTPM (tpm_copy_of)
+    tpm_vms = [vm for vm in inventory.vms.values() if vm.tpm is not None and vm.id not in copies]
     assert len({vm.tpm.identity for vm in tpm_vms}) == len(tpm_vms)
+    assert {inventory.vms[c].tpm.identity for c in copies} == {inventory.vms[ID(13)].tpm.identity}
     web1, web2 = inventory.vms[ID(1)], inventory.vms[ID(2)]
     web2.tpm = web1.tpm.copy()
     facts = vcenters["vc-a"].vm_facts([web1.moref, web2.moref])

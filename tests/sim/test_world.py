@@ -327,6 +327,18 @@ def _append(path, value):
     return spoil
 
 
+def _both(*spoils):
+    def spoil(world):
+        for each in spoils:
+            each(world)
+
+    return spoil
+
+
+def _copy_of(original: str) -> dict:
+    return {"name": f"copy-{original[-2:]}", "vcenter": "vc-b", "guest_os": "x", "tpm": True, "tpm_copy_of": original}
+
+
 def _drop(path):
     def spoil(world):
         *parents, last = path
@@ -487,6 +499,42 @@ BROKEN = [
         "unknown key",
     ),
     ("an id on a host", _set(("vcenters", 0, "hosts", 0, "id"), ID(99)), "vcenters[0].hosts[0].id", "unknown key"),
+    (
+        "a vTPM copy on a VM without a vTPM",
+        _set(("vcenter_vms", 0, "tpm_copy_of"), ID(98)),
+        "vcenter_vms[0].tpm_copy_of",
+        "only a VM with a vTPM",
+    ),
+    (
+        "a vTPM copy of a VM not in the world",
+        _append(("vcenter_vms",), _copy_of(ID(98))),
+        "vcenter_vms[1].tpm_copy_of",
+        f"no VM with id {ID(98)}",
+    ),
+    (
+        "a vTPM copy of a VM without one",
+        _both(_set(("vcenter_vms", 0, "id"), ID(2)), _append(("vcenter_vms",), _copy_of(ID(2)))),
+        "vcenter_vms[1].tpm_copy_of",
+        "VM 'legacy-1' has no vTPM to copy",
+    ),
+    (
+        "a vTPM copy of a copy",
+        _both(_append(("vcenter_vms",), {**_copy_of(ID(1)), "id": ID(3)}), _append(("vcenter_vms",), _copy_of(ID(3)))),
+        "vcenter_vms[2].tpm_copy_of",
+        "is itself a copy: name the original VM",
+    ),
+    (
+        "a vTPM copy of itself",
+        _append(("vcenter_vms",), {**_copy_of(ID(3)), "id": ID(3)}),
+        "vcenter_vms[1].tpm_copy_of",
+        "a VM cannot hold a copy of its own vTPM",
+    ),
+    (
+        "a vTPM copy named by a name, not an id",
+        _set(("vcenter_vms", 0, "tpm_copy_of"), "web-1"),
+        "vcenter_vms[0].tpm_copy_of",
+        "is not a UUID",
+    ),
 ]
 
 
@@ -498,6 +546,25 @@ def test_a_broken_world_is_rejected_with_a_message_naming_the_path(spoil, path, 
         load_world_data(world)
     assert caught.value.path == path
     assert str(caught.value).startswith(f"{path}: ") and reason in str(caught.value)
+
+
+def test_a_vm_may_hold_a_copy_of_another_vms_vtpm_keeping_its_identity_and_secrets():
+    world = base_world()
+    world["vcenter_vms"].append(
+        {"name": "twin", "vcenter": "vc-b", "guest_os": "windows2019srv_64Guest", "tpm": True, "tpm_copy_of": ID(1)}
+    )
+    inv = load_world_data(world)
+    original, twin = vm_named(inv, "web-1"), vm_named(inv, "twin")
+    assert twin.tpm is not original.tpm and twin.tpm.identity == original.tpm.identity
+    assert twin.tpm.nvram == original.tpm.nvram and twin.key_provider == "kp-gold" and twin.vcenter == "vc-b"
+
+
+def test_the_demo_world_has_copies_of_one_vm_across_vapps_and_orgs(demo):
+    holders = [vm for vm in demo.vms.values() if vm.tpm and vm.tpm.identity == vm_named(demo, "app-1").tpm.identity]
+    assert sorted(vm.name for vm in holders) == ["app-1", "app-1-copy", "gx-app-1"]
+    assert len({vm.vapp for vm in holders}) == 3 and {demo.vm_org(vm) for vm in holders} == {"acme", "globex"}
+    identities = [vm.tpm.identity for vm in demo.vms.values() if vm.tpm]
+    assert len(identities) - len(set(identities)) == 2  # no other VM of the demo shares its vTPM
 
 
 def test_the_base_world_of_the_broken_cases_is_itself_valid():

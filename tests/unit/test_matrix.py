@@ -43,6 +43,7 @@ EXPECTED = {
     O.IMPORT_VM_AS_TEMPLATE: ([C], [C]),
     O.ADD_TPM: ([N], [N]),
     O.REMOVE_TPM: ([X], [X]),
+    O.REPLACE_TPM: ([R], [R]),
 }
 CARRY = {
     O.IMPORT_VM_AS_VAPP,
@@ -59,7 +60,7 @@ CELLS = [(op, band) for op in Operation for band in Band]
 
 def test_the_matrix_covers_every_operation_on_both_bands_and_nothing_else():
     assert set(MATRIX) == set(CELLS)
-    assert len(MATRIX) == 36
+    assert len(MATRIX) == 38
 
 
 @pytest.mark.parametrize("operation, band", CELLS)

@@ -68,6 +68,8 @@ def subject_for(operation, vc):
 def expected(operation, band, requested, opt_in):
     """(action, rule, tpm_mode_supported) from the matrix data and the planning rules."""
     cell, wanted = MATRIX[(operation, band)], requested.value if requested else None
+    if operation is O.REPLACE_TPM:
+        return A.REPLACE, cell.rule, PASS if wanted is None else FAIL
     if operation in (O.ADD_TPM, O.REMOVE_TPM) or modes(operation, band) & {"new"}:
         action = A.NEW if operation is not O.REMOVE_TPM else A.REMOVE
         return action, cell.rule, PASS if wanted is None else FAIL
@@ -95,8 +97,8 @@ def test_every_operation_band_and_request_follows_the_matrix(operation, band, re
     assert check(result, "tpm_mode_supported").status is mode_status
     assert result.allowed is (mode_status is PASS)
     assert [c.id for c in result.checks] == list(CHECK_IDS)
-    offers = modes(operation, band) & {"copy", "replace"}
-    assert result.tpm == (requested or (TpmMode.COPY if offers else None))
+    offers_copy = "copy" in modes(operation, band)
+    assert result.tpm == (requested or (TpmMode.COPY if offers_copy else None))
     assert (result.source_band, result.target_band) == (None if the_subject.source is None else band, band)
     by_request = action is A.REPLACE and rule != "provenance.captured"
     losing = by_request or action is A.REMOVE

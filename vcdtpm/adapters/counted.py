@@ -40,3 +40,7 @@ class CountedVCenter(VCenter):
     def restore_vtpm(self, backup: TpmBackup, name: str, datastore: str | None = None) -> VmFacts:
         with backend_request(self.backend):
             return self.port.restore_vtpm(backup, name, datastore)
+
+    def tpm_identities(self) -> dict[str, str]:
+        with backend_request(self.backend):
+            return self.port.tpm_identities()

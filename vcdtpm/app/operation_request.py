@@ -29,6 +29,7 @@ NEEDS: dict[Operation, tuple[str, ...]] = {
     Operation.IMPORT_VM_AS_TEMPLATE: ("source.vcenter_vm", "target.catalog"),
     Operation.ADD_TPM: ("source.vm",),
     Operation.REMOVE_TPM: ("source.vm",),
+    Operation.REPLACE_TPM: ("source.vm",),
 }
 
 PROVIDER_ONLY = frozenset({Operation.IMPORT_VM_AS_VAPP, Operation.IMPORT_VM_AS_TEMPLATE})

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
+from vcdtpm.app.identities import TpmIdentities
 from vcdtpm.app.operation_request import OperationRequest
 from vcdtpm.app.resolve import Resolver, plan_input
 from vcdtpm.domain import matrix, planner
@@ -63,6 +64,7 @@ class Planning:
         self.cloud = cloud
         self.vcenters = dict(vcenters)
         self._observe = observe  # told of every plan made (for monitoring), if given
+        self._identities = TpmIdentities(cloud, self.vcenters)
         # Reads of one plan that do not wait for each other go out at once on these threads.
         self.pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="plan-read")
 
@@ -85,7 +87,10 @@ class Planning:
         before anything is read."""
         request.validate()
         resolver = self._resolver(session)
-        made = planner.plan(plan_input(request, resolver))
+        inp = plan_input(request, resolver)
+        if request.operation is Operation.REPLACE_TPM:  # the plan tells which identity group the VM leaves
+            inp = self._identities.with_peers(inp)
+        made = planner.plan(inp)
         if self._observe is not None:
             self._observe(made)
         return made

@@ -222,7 +222,7 @@ def _in_place(request: OperationRequest, r: Resolver, vm: VmFacts) -> Placement:
 
 def plan_input(request: OperationRequest, r: Resolver) -> PlanInput:
     """Everything `planner.plan` needs for this request (validated by the caller)."""
-    in_place = request.operation in (O.ADD_TPM, O.REMOVE_TPM)
+    in_place = request.operation in (O.ADD_TPM, O.REMOVE_TPM, O.REPLACE_TPM)
     where = None if in_place else r.soon(r.target, request)  # the target does not wait for the subjects
     subjects = subjects_for(request, r)
     target = _in_place(request, r, subjects[0].vm) if where is None else where.result()

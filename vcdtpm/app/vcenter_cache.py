@@ -62,6 +62,9 @@ class CachedVCenter(VCenter):
     def restore_vtpm(self, backup: TpmBackup, name: str, datastore: str | None = None) -> VmFacts:
         return self.port.restore_vtpm(backup, name, datastore)
 
+    def tpm_identities(self) -> dict[str, str]:
+        return self.port.tpm_identities()  # identities change with every vTPM added or removed: never kept
+
     def __getattr__(self, attr: str):
         """Anything else the adapter offers (round_trips, close, ...) is the adapter's."""
         if attr == "port":

@@ -1,4 +1,4 @@
-"""The `vcdtpm` command: serve, matrix, openapi, and plan, run, status against the REST API."""
+"""The `vcdtpm` command: serve, matrix, openapi, and plan, run, status, identities against the REST API."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import sys
 from typing import TYPE_CHECKING, cast
 
 from vcdtpm.cli import extension as cli_extension
+from vcdtpm.cli import identities as cli_identities
 from vcdtpm.cli import remote as cli_remote
 from vcdtpm.cli import serve as serve_options
 from vcdtpm.domain.errors import VcdTpmError
@@ -104,6 +105,7 @@ def parser() -> argparse.ArgumentParser:
     openapi.set_defaults(run=_openapi)
     cli_remote.add_parsers(sub)
     cli_extension.add_parsers(sub)
+    cli_identities.add_parser(sub)
     return top
 
 

@@ -165,6 +165,14 @@ _TABLE = {
         False,
         "Removes the TPM device and its secrets; the VM must be powered off.",
     ),
+    _O.REPLACE_TPM: (
+        "Replace the vTPM of a VM with a new one",
+        (_R,),
+        (_R,),
+        False,
+        "Removes the TPM device and adds a new, blank one: a new identity, the old secrets are gone; "
+        "the VM must be powered off.",
+    ),
 }
 
 _BAND_SUFFIX = {Band.V7: "7x", Band.V8: "8x"}

@@ -27,6 +27,7 @@ class Operation(str, enum.Enum):
     IMPORT_VM_AS_TEMPLATE = "import_vm_as_template"
     ADD_TPM = "add_tpm"
     REMOVE_TPM = "remove_tpm"
+    REPLACE_TPM = "replace_tpm"
 
 
 class Band(str, enum.Enum):
@@ -203,7 +204,8 @@ class Subject:
     `vm` is the source VM (or the spec of a new one); `source` is the vCenter it
     lives on now (None for a VM that does not exist yet); `template` is set when
     the VM comes out of a vApp template; `vapp` is the vApp the VM lives in, read
-    only where a check needs it (capture_vm), else None.
+    only where a check needs it (capture_vm), else None; `identity_peers` is read
+    only where a plan tells which identity group a VM leaves (replace_tpm).
     """
 
     vm: VmFacts
@@ -211,6 +213,7 @@ class Subject:
     template: TemplateFacts | None = None
     from_ovf: bool = False
     vapp: SourceVApp | None = None
+    identity_peers: int | None = None  # how many other VMs share its vTPM identity (None: not read)
 
 
 @dataclass(frozen=True)

@@ -87,10 +87,11 @@ def _normalized(inp: PlanInput) -> PlanInput:
 
 
 def plan_tpm(operation: Operation, band: Band, requested: TpmMode | None) -> TpmMode | None:
-    """The plan's `tpm`: the request, else copy where the matrix offers a choice."""
+    """The plan's `tpm`: the request, else copy where the matrix offers a choice (copy among
+    its modes; replace_tpm, which only replaces, leaves nothing to choose)."""
     if requested is not None:
         return TpmMode(requested)
-    offers_choice = bool(_CHOICES & set(matrix.allowed(operation, band).modes))
+    offers_choice = MatrixMode.COPY in matrix.allowed(operation, band).modes
     return TpmMode.COPY if offers_choice else None
 
 
@@ -101,6 +102,8 @@ def decide(inp: PlanInput, subject: Subject, band: Band) -> Decision:
         return _add_tpm(inp, subject, cell)
     if inp.operation is Operation.REMOVE_TPM:
         return _remove_tpm(inp, subject, cell)
+    if inp.operation is Operation.REPLACE_TPM:
+        return _replace_tpm(inp, subject, cell)
     if subject.template is not None:
         return _from_template(inp, subject)
     if subject.from_ovf or not _CHOICES & set(cell.modes):
@@ -166,6 +169,26 @@ def _remove_tpm(inp: PlanInput, subject: Subject, cell: Allowed) -> Decision:
         return _none(subject, cell.rule, f"{name} has no vTPM to remove.")
     reason = f"The vTPM of {name} is removed with its keys; the VM files may be decrypted as well."
     return Decision(TpmAction.REMOVE, cell.rule, reason, _no_mode_needed(inp, f"Removing the vTPM of {name}"))
+
+
+def _replace_tpm(inp: PlanInput, subject: Subject, cell: Allowed) -> Decision:
+    name = subject.vm.name
+    if not subject.vm.tpm_present:
+        return _none(subject, cell.rule, f"{name} has no vTPM to replace.")
+    reason = f"The vTPM of {name} is removed with its keys and a new, blank one is added: {name} gets a new identity."
+    verdict = _no_mode_needed(inp, f"Replacing the vTPM of {name} makes a new one")
+    return Decision(TpmAction.REPLACE, cell.rule, reason, verdict, by_request=True, note=_leaves(subject))
+
+
+def _leaves(subject: Subject) -> str:
+    """Which identity group the VM leaves, as far as it was read."""
+    vm, peers = subject.vm, subject.identity_peers
+    if vm.tpm_identity is None or peers is None:
+        return ""
+    if peers == 0:
+        return f"{vm.name} shares its vTPM identity {vm.tpm_identity} with no other VM; it gets a new one."
+    others = "1 other VM keeps it" if peers == 1 else f"{peers} other VMs keep it"
+    return f"{vm.name} leaves the group of {peers + 1} VMs sharing vTPM identity {vm.tpm_identity}; {others}."
 
 
 def _new_vm(inp: PlanInput, subject: Subject, cell: Allowed) -> Decision:

@@ -29,7 +29,8 @@ __all__ = [  # the key-provider checks live in key_checks.py; they are part of t
 ]
 
 MINIMUM_HARDWARE_VERSION = 14
-_DEVICE_OPERATIONS = (Operation.ADD_TPM, Operation.REMOVE_TPM)
+_DEVICE_OPERATIONS = (Operation.ADD_TPM, Operation.REMOVE_TPM, Operation.REPLACE_TPM)
+_TAKES_TPM = (Operation.REMOVE_TPM, Operation.REPLACE_TPM)
 
 
 def firmware_efi(case: VmCase) -> Check:
@@ -193,14 +194,15 @@ def tpm_mode_supported(case: VmCase) -> Check:
 
 def powered_off(case: VmCase) -> Check:
     if case.operation not in _DEVICE_OPERATIONS:
-        return check(case, "powered_off", SKIP, "Only adding or removing a vTPM needs the VM powered off.")
+        return check(case, "powered_off", SKIP, "Only adding, removing or replacing a vTPM needs the VM powered off.")
     if case.subject.vm.power != Power.ON:
         return check(case, "powered_off", PASS, f"{case.name} is powered off.")
     return check(
         case,
         "powered_off",
         FAIL,
-        f"{case.name} is powered on; a vTPM can be added or removed only while the VM is powered off (no hot-add).",
+        f"{case.name} is powered on; a vTPM can be added, removed or replaced only while the VM is powered off "
+        "(no hot-add).",
         f"Shut down the guest OS of {case.name}, power it off, and try again.",
     )
 
@@ -220,28 +222,27 @@ def single_tpm(case: VmCase) -> Check:
 
 
 def tpm_present(case: VmCase) -> Check:
-    if case.operation is not Operation.REMOVE_TPM:
-        return check(case, "tpm_present", SKIP, "Only removing a vTPM needs one to be present.")
+    if case.operation not in _TAKES_TPM:
+        return check(case, "tpm_present", SKIP, "Only removing or replacing a vTPM needs one to be present.")
+    verb = "remove" if case.operation is Operation.REMOVE_TPM else "replace"
     if case.subject.vm.tpm_present:
-        return check(case, "tpm_present", PASS, f"{case.name} has a vTPM to remove.")
-    return check(
-        case,
-        "tpm_present",
-        FAIL,
-        f"{case.name} has no vTPM to remove.",
-        f"Nothing to remove: check that {case.name} is the VM you meant.",
-    )
+        return check(case, "tpm_present", PASS, f"{case.name} has a vTPM to {verb}.")
+    remedy = f"Nothing to {verb}: check that {case.name} is the VM you meant."
+    if case.operation is Operation.REPLACE_TPM:
+        remedy += " To give it a vTPM, use add_tpm."
+    return check(case, "tpm_present", FAIL, f"{case.name} has no vTPM to {verb}.", remedy)
 
 
 def data_loss_acknowledged(case: VmCase) -> Check:
     replaces = case.action is TpmAction.REPLACE and case.by_request and case.subject.vm.tpm_present
     if not replaces and case.action is not TpmAction.REMOVE:
         return check(case, "data_loss_acknowledged", SKIP, f"No existing vTPM of {case.name} is replaced or removed.")
-    loss = (
-        f"Removing the vTPM of {case.name} destroys its keys"
-        if not replaces
-        else f"The new vTPM of the copy of {case.name} does not have the keys of the original"
-    )
+    if not replaces:
+        loss = f"Removing the vTPM of {case.name} destroys its keys"
+    elif case.operation is Operation.REPLACE_TPM:
+        loss = f"Replacing the vTPM of {case.name} destroys its keys; the new one does not have them"
+    else:
+        loss = f"The new vTPM of the copy of {case.name} does not have the keys of the original"
     if case.acknowledge_tpm_data_loss:
         return check(case, "data_loss_acknowledged", PASS, f"{loss}; this is acknowledged.")
     return check(

@@ -19,6 +19,7 @@ RESULT_KIND = {
     Operation.MOVE_VM: "vm",
     Operation.ADD_TPM: "vm",
     Operation.REMOVE_TPM: "vm",
+    Operation.REPLACE_TPM: "vm",
     Operation.COMPOSE_VAPP: "vapp",
     Operation.CREATE_VAPP_FROM_OVF: "vapp",
     Operation.INSTANTIATE_VAPP_TEMPLATE: "vapp",
@@ -31,6 +32,9 @@ RESULT_KIND = {
     Operation.IMPORT_VM_AS_TEMPLATE: "template",
 }
 
+
+# operations with no Cloud Director request of their own: their steps are edits of an existing VM
+EDITS_ONLY = frozenset({Operation.REPLACE_TPM})
 
 # operations that make a template, and the provenance vcdtpm records on it afterwards
 MAKES_TEMPLATE = {
@@ -145,7 +149,10 @@ def _urn(value: Any) -> Urn | None:
 
 def steps_for(operation: Operation, params: Mapping[str, Any], plan: Plan) -> list[StepSpec]:
     """The steps of an operation: one main request, plus remove/add of the vTPM
-    for every VM whose replace is emulated on 7.x (on the copy, never the source)."""
+    for every VM whose replace is emulated on 7.x (on the copy, never the source).
+    replace_tpm has no request of its own: it is the remove and the add, on the VM itself."""
+    if operation is Operation.REPLACE_TPM:
+        return _replace_tpm(params, plan)
     emulated = [vm for vm in plan.vms if vm.rule == EMULATION_RULE and vm.action is TpmAction.REPLACE]
     main = dict(params)
     if emulated:
@@ -160,6 +167,16 @@ def steps_for(operation: Operation, params: Mapping[str, Any], plan: Plan) -> li
     if operation in MAKES_TEMPLATE:
         steps.append(_record_provenance(operation, main))
     return steps
+
+
+def _replace_tpm(params: Mapping[str, Any], plan: Plan) -> list[StepSpec]:
+    """Remove the VM's vTPM, then add a new one: two Cloud Director requests on the same VM."""
+    vm = str(params["source"]["vm"])
+    name = next((p.name for p in plan.vms if p.id == vm), vm)
+    return [
+        StepSpec(f"remove the vTPM of {name}", EditTpmParams(False, vm=vm)),
+        StepSpec(f"add a new vTPM to {name}", EditTpmParams(True, vm=vm)),
+    ]
 
 
 def _record_provenance(operation: Operation, main: Mapping[str, Any]) -> StepSpec:

@@ -4,6 +4,7 @@ from vcdtpm.ports.backups import BackupStore, StoredBackup
 from vcdtpm.ports.cloud_director import (
     CatalogRecord,
     CloudDirector,
+    PlacedVm,
     Session,
     StepIntent,
     TaskState,
@@ -25,6 +26,7 @@ __all__ = [
     "LeaseLost",
     "OperationStatus",
     "OperationView",
+    "PlacedVm",
     "Session",
     "StepIntent",
     "StepStatus",

@@ -58,6 +58,19 @@ class VmRecord:
 
 
 @dataclass(frozen=True)
+class PlacedVm:
+    """Provider-only: a VM of a vApp as Cloud Director records it, with its org and where it lives
+    on its vCenter (`vcenter` and `moref` None when Cloud Director does not say)."""
+
+    id: str  # URN
+    name: str
+    org: str  # the org's name
+    vapp: str | None  # URN of the vApp holding it
+    vcenter: str | None
+    moref: str | None
+
+
+@dataclass(frozen=True)
 class VdcLocation:
     """Provider-only: which vCenter and datastore back a VDC."""
 
@@ -139,6 +152,16 @@ class CloudDirector(abc.ABC):
         """Provider-only: for each VM URN, its facts with `vcenter`, `moref` and
         `datastore_url` filled in. One request for all of them, not one per VM.
         Unknown URNs are left out of the answer."""
+
+    @abc.abstractmethod
+    def provider_vms(self) -> list[PlacedVm]:
+        """Provider-only: every VM of every vApp in the cloud (template VMs left out), with its
+        org, vCenter and moref. A few paged queries for all of them, never one per VM."""
+
+    @abc.abstractmethod
+    def visible_vms(self, session: Session) -> set[str]:
+        """The URNs of the vApp VMs the caller can see, read with the caller's own token (so
+        Cloud Director's RBAC decides). A few paged queries, never one per VM."""
 
     @abc.abstractmethod
     def locate_vdc(self, urn: str) -> VdcLocation:

@@ -48,6 +48,11 @@ class VCenter(abc.ABC):
         left out."""
 
     @abc.abstractmethod
+    def tpm_identities(self) -> dict[str, str]:
+        """The vTPM identity ("sha256:<hex>" of the endorsement-key certificate) of every VM of
+        this vCenter that has one, keyed by moref: one retrieval for the whole vCenter."""
+
+    @abc.abstractmethod
     def find_vm(self, name: str) -> VmFacts | None:
         """A VM of this vCenter by name (for import), or None."""
 

@@ -27,7 +27,7 @@ from vcdtpm.ports import TpmBackup, VCenter
 
 log = logging.getLogger("vcdtpm.sim.shared")
 START_SECONDS = 60.0
-_METHODS = frozenset({"facts", "vm_facts", "find_vm", "hosts_of", "backup_vtpm", "restore_vtpm"})
+_METHODS = frozenset({"facts", "vm_facts", "find_vm", "hosts_of", "backup_vtpm", "restore_vtpm", "tpm_identities"})
 
 
 @dataclass(frozen=True)
@@ -168,6 +168,9 @@ class RemoteVCenter(VCenter):
 
     def find_vm(self, name: str) -> VmFacts | None:
         return self._call("find_vm", name)
+
+    def tpm_identities(self) -> dict[str, str]:
+        return self._call("tpm_identities")
 
     def hosts_of(self, resource_pool: str) -> tuple[Host, ...] | None:
         return self._call("hosts_of", resource_pool)

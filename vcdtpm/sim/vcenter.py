@@ -49,6 +49,13 @@ class SimulatedVCenter(VCenter):
             vc = self._vcenter()
             return {vm.moref: _facts(vm, vc) for vm in self.inventory.vcenter_vms(self.name) if vm.moref in wanted}
 
+    def tpm_identities(self) -> dict[str, str]:
+        """Every vTPM VM's identity by moref, in one round trip (one container-view retrieval)."""
+        with self.inventory.lock:
+            self.round_trips += 1
+            self._vcenter()
+            return {vm.moref: vm.tpm.identity for vm in self.inventory.vcenter_vms(self.name) if vm.tpm is not None}
+
     def hosts_of(self, resource_pool: str) -> tuple[Host, ...] | None:
         """The hosts of the cluster that owns a resource pool (a VDC's), None for an unknown pool."""
         with self.inventory.lock:

@@ -11,6 +11,8 @@ Where Cloud Director keeps each fact this adapter reads:
   the ids (up to 128 per request): `vc` (the vimServer href, named through
   /api/admin/extension/vimServerReferences, cached), `moref`, `datastoreName`, `firmware`,
   `tpmPresent`. Its `guestOs` is a display name, not the vSphere guest id.
+- Every vApp VM at once (the vTPM identity audit): census.py, `type=adminVM` and `type=adminOrgVdc`
+  for the provider, `type=vm` with the caller's token for what a caller sees; paged, never per VM.
 - VDC placement, provider only: `type=adminOrgVdc` (`vcName`, `providerVdc`), then
   `type=datastoreProviderVdcRelation` filtered by that provider VDC (datastore names).
 - Datastore URLs: Cloud Director exposes datastore names and morefs, not their vSphere URLs.
@@ -35,7 +37,7 @@ from typing import TypeVar
 
 from pyvcloud.vcd.client import BasicLoginCredentials, Client
 
-from vcdtpm.adapters.vcd import parse, urns
+from vcdtpm.adapters.vcd import census, parse, urns
 from vcdtpm.adapters.vcd.acting import Actions
 from vcdtpm.adapters.vcd.clients import ClientSettings, ProviderClient, TokenCache
 from vcdtpm.adapters.vcd.errors import translated
@@ -46,6 +48,7 @@ from vcdtpm.domain.model import VmFacts
 from vcdtpm.ports import (
     CatalogRecord,
     CloudDirector,
+    PlacedVm,
     Session,
     StepIntent,
     TaskState,
@@ -230,6 +233,16 @@ class VcdAdapter(CloudDirector):
 
     def locate_vdc(self, urn: str) -> VdcLocation:
         return self._provider.locate_vdc(urn)
+
+    def provider_vms(self) -> list[PlacedVm]:
+        return self._provider.provider_vms()
+
+    def visible_vms(self, session: Session) -> set[str]:
+        """The vApp VMs the caller sees: `type=vm` records with the caller's token (census.py)."""
+        client = self._client_for(session.token)[0]
+        with translated("Query", "vm"):
+            found = census.records(lambda call: call(client), "vm", "VMRecord", census.VAPP_VMS)
+            return {urn for r in found if (urn := urns.from_href(r.get("href")))}
 
     def provider_vcenter_names(self) -> list[str]:
         return self._provider.vcenter_names()

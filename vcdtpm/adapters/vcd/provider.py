@@ -8,13 +8,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 from pyvcloud.vcd.client import Client
 
-from vcdtpm.adapters.vcd import parse, urns
+from vcdtpm.adapters.vcd import census, parse, urns
 from vcdtpm.adapters.vcd.clients import ProviderClient
 from vcdtpm.adapters.vcd.errors import translated
 from vcdtpm.adapters.vcd.kept import Kept
 from vcdtpm.domain.errors import NotFound
 from vcdtpm.domain.model import VmFacts
-from vcdtpm.ports import VdcLocation
+from vcdtpm.ports import PlacedVm, VdcLocation
 
 VMEXT = "http://www.vmware.com/vcloud/extension/v1.5"
 MAX_PAGE = 128
@@ -65,6 +65,28 @@ class ProviderFacts:
 
     def _vm_page(self, chunk: list[str]):
         return self._query("adminVM", _any_of("id", chunk), len(chunk))
+
+    def provider_vms(self) -> list[PlacedVm]:
+        """Every vApp VM with its org, vCenter and moref: adminOrgVdc (org names) and adminVM, paged."""
+        with translated("Query", "adminOrgVdc"):
+            org_of = {
+                urns.from_href(r.get("href")): r.get("orgName") or ""
+                for r in census.records(self._client.run, "adminOrgVdc", "AdminVdcRecord")
+            }
+        with translated("Query", "adminVM"):
+            found = list(census.records(self._client.run, "adminVM", "AdminVMRecord", census.VAPP_VMS))
+        return [
+            PlacedVm(
+                id=vm_urn,
+                name=r.get("name") or "",
+                org=org_of.get(urns.from_href(r.get("vdc"))) or "",
+                vapp=urns.from_href(r.get("container")),
+                vcenter=self._vcenter_name(r.get("vc")),
+                moref=r.get("moref"),
+            )
+            for r in found
+            if (vm_urn := urns.from_href(r.get("href")))
+        ]
 
     def locate_vdc(self, urn: str) -> VdcLocation:
         urns.uuid_of(urn, "vdc")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from pyVmomi import vim, vmodl
 
-from vcdtpm.adapters.vcenter import bulk, clone, collector, facts, places, spbm, vtpm
+from vcdtpm.adapters.vcenter import bulk, clone, collector, facts, identities, places, spbm, vtpm
 from vcdtpm.adapters.vcenter.config import VCenterConfig
 from vcdtpm.adapters.vcenter.faults import translated
 from vcdtpm.adapters.vcenter.filesvc import FileService, beside, datastore_name, session_cookie
@@ -145,6 +145,11 @@ class PyVmomiVCenter(VCenter):
             for moref, f in found.items()
             if issubclass(f.kind, vim.VirtualMachine)
         }
+
+    @translated
+    def tpm_identities(self) -> dict[str, str]:
+        """Every vTPM VM's identity by moref, read in one retrieval (identities.py)."""
+        return identities.tpm_identities(self._session.content())
 
     @translated
     def find_vm(self, name: str) -> VmFacts | None:

@@ -21,6 +21,7 @@ from vcdtpm.sim.inventory import (
     SimVTpm,
     new_id,
 )
+from vcdtpm.sim.world import copies
 from vcdtpm.sim.world.checks import (
     Registry,
     at,
@@ -51,7 +52,7 @@ class MadeBy(str, enum.Enum):
 
 
 _TOP = ("fast_cross_vcenter_instantiation", "provider", "vcenters", "orgs", "vcenter_vms")
-_VM = ("id", "firmware", "hardware_version", "power", "tpm", "key_provider")
+_VM = ("id", "firmware", "hardware_version", "power", "tpm", "key_provider", copies.FIELD)
 
 
 def _lookup(table: dict, key: str, path: str, missing: str):
@@ -66,6 +67,7 @@ class Builder:
     def __init__(self):
         self.inv = Inventory()
         self.ids = Registry("id")
+        self.copies: list[copies.PendingCopy] = []
 
     def build(self, data: dict) -> Inventory:
         top = fields(data, "", optional=_TOP)
@@ -80,6 +82,7 @@ class Builder:
         for i, raw in enumerate(sequence(top.get("orgs"), "orgs")):
             self._org(raw, item("orgs", i), names)
         self._vcenter_vms(sequence(top.get("vcenter_vms"), "vcenter_vms"))
+        copies.resolve(self.inv, self.copies)
         return self.inv
 
     def _id(self, raw: dict, path: str) -> str:
@@ -273,6 +276,8 @@ class Builder:
         )
         self._encrypt(vm, raw, path, vc)
         vm.moref = vc.next_moref()
+        if (copy := copies.pending(vm, raw, path)) is not None:
+            self.copies.append(copy)
         return vm
 
     def _encrypt(self, vm: SimVm, raw: dict, path: str, vc: SimVCenter) -> None:
