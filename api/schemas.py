@@ -134,6 +134,12 @@ class PlanSchema(Schema):
     vms = fields.List(fields.Nested(VmPlanSchema))
     checks = fields.List(fields.Nested(CheckSchema))
     warnings = fields.List(fields.String())
+    requires_acknowledgement = fields.Boolean(
+        metadata={
+            "description": "true when executing the same request would be refused for lack of "
+            "acknowledge_tpm_data_loss: not yet allowed"
+        }
+    )
 
 
 class BandModesSchema(Schema):
