@@ -13,6 +13,8 @@ from vcdtpm.domain.model import Band, Check, Datastore, Host, KeyProvider, Opera
 from vcdtpm.domain.versions import parse_version
 from vcdtpm.ports import CloudDirector, Session, VCenter
 
+WRONG_CREDENTIALS = "Cloud Director refused the login: the user, org or password is wrong."
+
 
 @dataclass(frozen=True)
 class Readiness:
@@ -62,7 +64,11 @@ class Planning:
 
     # -- sessions -------------------------------------------------------------
     def login(self, user: str, org: str, password: str) -> Session:
-        return self.cloud.login(user, org, password)
+        """A Cloud Director session; a refused login says which credentials are at fault, never which one."""
+        try:
+            return self.cloud.login(user, org, password)
+        except Unauthorized:
+            raise Unauthorized(WRONG_CREDENTIALS) from None
 
     def authenticate(self, token: str | None) -> Session:
         if not token:
