@@ -20,6 +20,10 @@ class FailureSchema(Schema):
 
     title = fields.String(attribute="summary")
     detail = fields.String(attribute="reason")
+    status = fields.Integer(
+        allow_none=True, metadata={"description": "403 when Cloud Director refused for rights the caller's role lacks"}
+    )
+    rights = fields.List(fields.String(), metadata={"description": "the Cloud Director rights the role lacks"})
 
 
 class StepSchema(Schema):

@@ -7,7 +7,7 @@ import threading
 import time
 import uuid
 
-from vcdtpm.domain.errors import VcdTpmError
+from vcdtpm.domain.errors import MissingRights, VcdTpmError
 from vcdtpm.domain.steps import params_from_json, resolve_refs
 from vcdtpm.ports import (
     CloudDirector,
@@ -111,6 +111,10 @@ class Executor:
             self.journal.step_issuing(op.id, step.index, self.worker)
             try:
                 href = self.cloud.start(session, step.kind, params, request_id)
+            except MissingRights as exc:
+                failure = Failure("Cloud Director refused the request", exc.message, 403, exc.rights)
+                self.journal.step_failed(op.id, step.index, self.worker, failure)
+                return failure
             except VcdTpmError as exc:
                 failure = Failure("Cloud Director refused the request", exc.message)
                 self.journal.step_failed(op.id, step.index, self.worker, failure)

@@ -69,7 +69,7 @@ def redact(failure: Failure | None, pattern: re.Pattern | None) -> Failure | Non
     if pattern is None or failure is None:
         return failure
     hidden = "<provider resource>"
-    return Failure(pattern.sub(hidden, failure.summary), pattern.sub(hidden, failure.reason))
+    return replace(failure, summary=pattern.sub(hidden, failure.summary), reason=pattern.sub(hidden, failure.reason))
 
 
 class Operations:

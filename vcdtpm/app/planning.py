@@ -7,9 +7,10 @@ from dataclasses import dataclass, replace
 
 from vcdtpm.app.operation_request import OperationRequest
 from vcdtpm.app.resolve import Resolver, plan_input
+from vcdtpm.app.rights_check import caller_rights
 from vcdtpm.domain import matrix, planner
 from vcdtpm.domain.errors import Forbidden, Unauthorized
-from vcdtpm.domain.model import Band, Check, Datastore, Host, KeyProvider, Operation, Plan, VCenterFacts
+from vcdtpm.domain.model import Band, Check, CheckStatus, Datastore, Host, KeyProvider, Operation, Plan, VCenterFacts
 from vcdtpm.domain.versions import parse_version
 from vcdtpm.ports import CloudDirector, Session, VCenter
 
@@ -82,7 +83,10 @@ class Planning:
         before anything is read."""
         request.validate()
         resolver = Resolver(self.cloud, self.vcenters, session)
-        return planner.plan(plan_input(request, resolver))
+        plan = planner.plan(plan_input(request, resolver))
+        rights = caller_rights(self.cloud, session, request, plan)
+        warning = (rights.message,) if rights.status is CheckStatus.WARN else ()
+        return replace(plan, checks=(*plan.checks, rights), warnings=(*plan.warnings, *warning))
 
     def matrix(self) -> list[dict]:
         return matrix.matrix_rows()

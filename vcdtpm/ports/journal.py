@@ -14,18 +14,33 @@ from vcdtpm.domain.steps import StepSpec
 
 @dataclass(frozen=True)
 class Failure:
-    """Why a step, and so its operation, failed: what failed, and the reason Cloud Director gave."""
+    """Why a step, and so its operation, failed: what failed, and the reason Cloud Director gave;
+    `status` the HTTP status that tells the failure's kind where one does (403: the rights in `rights`
+    are missing from the caller's role)."""
 
     summary: str
     reason: str
+    status: int | None = None
+    rights: tuple[str, ...] = ()
 
-    def to_json(self) -> dict[str, str]:
-        return {"summary": self.summary, "reason": self.reason}
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"summary": self.summary, "reason": self.reason}
+        if self.status is not None:
+            out["status"] = self.status
+        if self.rights:
+            out["rights"] = list(self.rights)
+        return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Failure:
         """From the journal; records written before this type carry `title` / `detail`."""
-        return cls(str(data.get("summary", data.get("title", ""))), str(data.get("reason", data.get("detail", ""))))
+        status = data.get("status")
+        return cls(
+            str(data.get("summary", data.get("title", ""))),
+            str(data.get("reason", data.get("detail", ""))),
+            int(status) if isinstance(status, int) else None,
+            tuple(str(r) for r in data.get("rights") or ()),
+        )
 
 
 class OperationStatus(enum.StrEnum):

@@ -38,6 +38,7 @@ from vcdtpm.adapters.vcd.acting import Actions
 from vcdtpm.adapters.vcd.clients import ClientSettings, ProviderClient, TokenCache
 from vcdtpm.adapters.vcd.errors import translated
 from vcdtpm.adapters.vcd.provider import ProviderFacts
+from vcdtpm.adapters.vcd.rights import RightsReader
 from vcdtpm.domain.errors import NotFound
 from vcdtpm.domain.model import VmFacts
 from vcdtpm.ports import (
@@ -81,6 +82,7 @@ class VcdAdapter(CloudDirector):
         log_path = Path(log_file) if log_file else Path(data_dir) / "vcd_pysdk.log"
         self._settings = ClientSettings(base_url, api_version, verify, log_path)
         self._tokens = TokenCache(session_cache_seconds)
+        self._rights = RightsReader(self._settings, session_cache_seconds)
         self._provider = ProviderFacts(
             ProviderClient(self._settings, provider_user, provider_password),
             datastore_url_of,
@@ -104,6 +106,9 @@ class VcdAdapter(CloudDirector):
 
     def whoami(self, token: str) -> Session:
         return self._client_for(token)[1]
+
+    def rights(self, session: Session) -> frozenset[str] | None:
+        return self._rights.rights(session)
 
     def _client_for(self, token: str) -> tuple[Client, Session]:
         cached = self._tokens.get(token)

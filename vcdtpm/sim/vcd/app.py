@@ -17,6 +17,7 @@ from vcdtpm.sim.vcd import errors
 from vcdtpm.sim.vcd.context import PROVIDER, PUBLIC, RequestContext, Route
 from vcdtpm.sim.vcd.errors import VcdError
 from vcdtpm.sim.vcd.ids import Hrefs
+from vcdtpm.sim.vcd.rules import access
 from vcdtpm.sim.vcd.sessions import Caller, SessionStore
 from vcdtpm.sim.vcd.tasks import TaskStore
 
@@ -95,6 +96,8 @@ class VcdSimulator:
             version = _negotiate(request, route)
             ctx = RequestContext(request, self, Hrefs(request.host_url), version)
             ctx.caller = self._authorize(request, route)
+            if route.rights:
+                access.require(ctx, route.rights, route.handler.__name__, _target(params, request.path))
             with self.inventory.lock:
                 self.tasks.tick()
                 return route.handler(ctx, **params)
@@ -133,6 +136,11 @@ class VcdSimulator:
         if caller is None:
             raise errors.unauthorized("This operation is denied: the session is not valid.")
         return caller
+
+
+def _target(params: Mapping[str, object], path: str) -> str:
+    """What a refusal names: the entity id in the path (vCD names the entity's uuid), else the path."""
+    return str(next(iter(params.values()), path))
 
 
 def _negotiate(request: Request, route: Route) -> str:

@@ -24,7 +24,8 @@ PUBLIC, SESSION, PROVIDER = "public", "session", "provider"
 class Route:
     """One row of the router table: method, werkzeug rule, handler and who may call it.
 
-    `versioned` routes require an Accept header naming a supported API version.
+    `versioned` routes require an Accept header naming a supported API version; `rights` are the
+    Cloud Director rights the caller's role must hold (sim/vcd/roles.py), checked before the handler.
     """
 
     method: str
@@ -32,6 +33,7 @@ class Route:
     handler: Callable
     auth: str = SESSION
     versioned: bool = True
+    rights: tuple[str, ...] = ()
 
 
 @dataclass
