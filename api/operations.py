@@ -25,6 +25,10 @@ class FailureSchema(Schema):
     title = fields.String(attribute="summary")
     detail = fields.String(attribute="reason")
     step = fields.String(allow_none=True, metadata={"description": "the name of the step that failed"})
+    status = fields.Integer(
+        allow_none=True, metadata={"description": "403 when Cloud Director refused for rights the caller's role lacks"}
+    )
+    rights = fields.List(fields.String(), metadata={"description": "the Cloud Director rights the role lacks"})
 
 
 class StepSchema(Schema):

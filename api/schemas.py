@@ -141,6 +141,12 @@ class PlanSchema(Schema):
         },
     )
     warnings = fields.List(fields.String())
+    requires_acknowledgement = fields.Boolean(
+        metadata={
+            "description": "true when executing the same request would be refused for lack of "
+            "acknowledge_tpm_data_loss: not yet allowed"
+        }
+    )
 
 
 class PlanDetailArgsSchema(Strict):

@@ -112,7 +112,8 @@ def build_inventory() -> Inventory:
     inventory.orgs = {
         "acme": SimOrg(
             "acme",
-            [SimUser("alice", PASSWORD, "vApp Author"), SimUser("olga", PASSWORD, "Organization Administrator")],
+            # alice is a Catalog Author: she uploads OVF templates, which a vApp Author may not
+            [SimUser("alice", PASSWORD, "Catalog Author"), SimUser("olga", PASSWORD, "Organization Administrator")],
             id=Ids.acme,
         ),
         "globex": SimOrg("globex", [SimUser("bob", PASSWORD, "vApp Author")], id=Ids.globex),

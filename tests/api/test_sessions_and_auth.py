@@ -46,6 +46,14 @@ def test_bad_credentials_are_401_problems(client, headers):
     assert answer.get_json()["status"] == 401
 
 
+@pytest.mark.parametrize("who", [basic("alice@acme", "wrong"), basic("nobody@acme"), basic("alice@globex")])
+def test_a_refused_login_says_user_org_or_password_is_wrong(client, who):
+    answer = client.post("/api/v1/sessions", headers=who)
+    assert answer.status_code == 401
+    assert "user, org or password is wrong" in answer.get_json()["detail"]
+    assert "token" not in answer.get_json()["detail"]
+
+
 @pytest.mark.parametrize("method,path", PROTECTED)
 @pytest.mark.parametrize(
     "headers",

@@ -91,7 +91,7 @@ def test_plan_shows_warnings(vcdtpm):
         "replace",
         "--replace-on-7x",
     )
-    assert status == 0
+    assert status == 1  # the replace loses db-1's vTPM secrets: allowed only after acknowledgement
     assert "emulation.replace_on_7x" in out
     assert "warnings:" in out
 

@@ -292,10 +292,10 @@ def test_capture_vm_of_a_vm_alone_in_its_vapp_makes_a_template(http, alice, worl
     assert [world.vms[vm].name for vm in template.vms] == ["db-solo"] and template.provenance.value == "captured"
 
 
-def test_a_template_from_ovf_is_of_ovf_provenance(http, alice, world):
+def test_a_template_from_ovf_is_of_ovf_provenance(http, login, world):
     result = succeeded(
         http,
-        alice,
+        login("carol@acme"),  # a Catalog Author: a vApp Author lacks "vApp Template / Media: Create / Upload"
         {"operation": "create_template_from_ovf", "target": {"catalog": urn("catalog", "gold")}, "ovf": OVF_TPM},
     )
     assert world.templates[uuid_of(result["template"])].provenance.value == "ovf"

@@ -162,7 +162,12 @@ def test_the_demo_world_has_a_vcenter_only_vm_with_a_vtpm_to_import(demo):
 
 def test_the_demo_world_has_two_orgs_with_users_and_a_provider_admin(demo):
     assert [(u.name, u.password) for u in demo.provider_users] == [("admin", "secret")]
-    assert {u.role for u in demo.orgs["acme"].users} == {"vApp Author", "Organization Administrator", "vApp User"}
+    assert {u.role for u in demo.orgs["acme"].users} == {
+        "vApp Author",
+        "Organization Administrator",
+        "vApp User",
+        "Catalog Author",
+    }
     assert all(u.password == "secret" for org in demo.orgs.values() for u in org.users)
     assert demo.vm_org(demo.vms[uuid("vm", "gx-1")]) == "globex"
 

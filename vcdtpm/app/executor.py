@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from vcdtpm.domain.errors import BackendUnavailable, Unauthorized, VcdTpmError
+from vcdtpm.domain.errors import BackendUnavailable, MissingRights, Unauthorized, VcdTpmError
 from vcdtpm.domain.steps import params_from_json, resolve_refs
 from vcdtpm.ports import (
     CloudDirector,
@@ -188,6 +188,8 @@ class Executor:
                 return self._run_step(op, step, session, results)
             except _Raised as raised:
                 exc = raised.error
+            if isinstance(exc, MissingRights):  # Cloud Director's 403 for the caller's role: the rights it lacks
+                return self._fail(op, step, exc.message, status=403, rights=exc.rights)
             if not isinstance(exc, TRANSIENT):
                 return self._fail(op, step, self._permanent_reason(op, step, exc))
             if self._clock() + delay > deadline:
@@ -212,8 +214,10 @@ class Executor:
         fresh = self.journal.get(op.id, op.org)
         return fresh.steps[step.index] if fresh is not None else step
 
-    def _fail(self, op: OperationView, step: StepView, reason: str) -> Failure:
-        failure = Failure(f"{step.name} failed", reason, step.name)
+    def _fail(
+        self, op: OperationView, step: StepView, reason: str, status: int | None = None, rights: tuple[str, ...] = ()
+    ) -> Failure:
+        failure = Failure(f"{step.name} failed", reason, step.name, status, rights)
         self.journal.step_failed(op.id, step.index, self.worker, failure)
         return failure
 

@@ -15,11 +15,10 @@ from vcdtpm.app.planning import Planning
 from vcdtpm.domain.compact import compact_checks
 from vcdtpm.domain.errors import NotFound, PreflightFailed
 from vcdtpm.domain.model import Check, CheckStatus, Plan
+from vcdtpm.domain.planner import is_unacknowledged_loss
 from vcdtpm.domain.steps import steps_for
 from vcdtpm.domain.urns import UUID
 from vcdtpm.ports import Failure, Journal, OperationStatus, OperationView, Session
-
-DATA_LOSS = "data_loss_acknowledged"
 
 
 def request_params(request: OperationRequest) -> dict:
@@ -52,20 +51,21 @@ def request_document(request: OperationRequest) -> dict:
 def executable(plan: Plan) -> Plan:
     """The plan, or PreflightFailed (409) when a check fails or data loss is not acknowledged.
 
-    In a plan, an unacknowledged replace/remove of an existing vTPM is a warning;
-    to execute it, it is a failure."""
-    if not plan.allowed:
-        failing = sorted({c.id for c in plan.checks if c.status is CheckStatus.FAIL})
-        raise PreflightFailed(plan, f"The plan has failed checks: {', '.join(failing)}.")
-    unacknowledged = [c for c in plan.checks if c.id == DATA_LOSS and c.status is CheckStatus.WARN]
-    if unacknowledged:
-        checks = tuple(replace(c, status=CheckStatus.FAIL) if c in unacknowledged else c for c in plan.checks)
-        raise PreflightFailed(
-            replace(plan, allowed=False, checks=checks),
-            "This replaces or removes an existing vTPM and its secrets (BitLocker, "
-            "Windows Hello): set acknowledge_tpm_data_loss to true to go ahead.",
-        )
-    return plan
+    In a plan, an unacknowledged replace/remove of an existing vTPM is a warning and the plan says
+    `requires_acknowledgement`; to execute it, it is a failure."""
+    if plan.allowed and not plan.requires_acknowledgement:
+        return plan
+    checks = tuple(replace(c, status=CheckStatus.FAIL) if is_unacknowledged_loss(c) else c for c in plan.checks)
+    refused = replace(plan, allowed=False, checks=checks)
+    acknowledge = (
+        "This replaces or removes an existing vTPM and its secrets (BitLocker, "
+        "Windows Hello): set acknowledge_tpm_data_loss to true to go ahead."
+    )
+    if plan.allowed:
+        raise PreflightFailed(refused, acknowledge)
+    failing = sorted({c.id for c in plan.checks if c.status is CheckStatus.FAIL})
+    also = f" {acknowledge}" if plan.requires_acknowledgement else ""
+    raise PreflightFailed(refused, f"The plan has failed checks: {', '.join(failing)}.{also}")
 
 
 # a Cloud Director href -> the URN of what it names; the address itself (the service's way in) is the provider's

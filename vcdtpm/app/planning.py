@@ -9,11 +9,14 @@ from dataclasses import dataclass, replace
 from vcdtpm.app.identities import TpmIdentities
 from vcdtpm.app.operation_request import OperationRequest
 from vcdtpm.app.resolve import Resolver, plan_input
+from vcdtpm.app.rights_check import caller_rights
 from vcdtpm.domain import matrix, planner
 from vcdtpm.domain.errors import Forbidden, Unauthorized
-from vcdtpm.domain.model import Band, Check, Datastore, Host, KeyProvider, Operation, Plan, VCenterFacts
+from vcdtpm.domain.model import Band, Check, CheckStatus, Datastore, Host, KeyProvider, Operation, Plan, VCenterFacts
 from vcdtpm.domain.versions import parse_version
 from vcdtpm.ports import CloudDirector, Session, VCenter
+
+WRONG_CREDENTIALS = "Cloud Director refused the login: the user, org or password is wrong."
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,11 @@ class Planning:
 
     # -- sessions -------------------------------------------------------------
     def login(self, user: str, org: str, password: str) -> Session:
-        return self.cloud.login(user, org, password)
+        """A Cloud Director session; a refused login says which credentials are at fault, never which one."""
+        try:
+            return self.cloud.login(user, org, password)
+        except Unauthorized:
+            raise Unauthorized(WRONG_CREDENTIALS) from None
 
     def authenticate(self, token: str | None) -> Session:
         if not token:
@@ -90,7 +97,10 @@ class Planning:
         inp = plan_input(request, resolver)
         if request.operation is Operation.REPLACE_TPM:  # the plan tells which identity group the VM leaves
             inp = self._identities.with_peers(inp)
-        made = planner.plan(inp)
+        plan = planner.plan(inp)
+        rights = caller_rights(self.cloud, session, request, plan)
+        warning = (rights.message,) if rights.status is CheckStatus.WARN else ()
+        made = replace(plan, checks=(*plan.checks, rights), warnings=(*plan.warnings, *warning))
         if self._observe is not None:
             self._observe(made)
         return made

@@ -95,9 +95,8 @@ class Client:
         except ApiError as exc:
             if exc.status != 401:
                 raise
-            raise ApiError(
-                f"login as {user_at_org} refused: wrong user, org or password ({exc})", exc.status, exc.problem
-            ) from None
+            reason = exc.problem.get("detail") or "the user, org or password is wrong"
+            raise ApiError(f"login as {user_at_org} refused: {reason}", exc.status, exc.problem) from None
         self.use_token(session["token"])
         return session
 

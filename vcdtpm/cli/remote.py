@@ -13,6 +13,7 @@ from vcdtpm.cli.client import DEFAULT_URL, TERMINAL, ApiError, Client
 from vcdtpm.cli.render import (
     ProgressBar,
     dumps,
+    plan_allows,
     render_operation,
     render_operations,
     render_plan,
@@ -36,7 +37,7 @@ def add_parsers(sub) -> None:
         "plan",
         parents=[common, request],
         help="dry run: what happens to each VM's vTPM",
-        epilog="exit status: 0 allowed, 1 refused, 2 error",
+        epilog="exit status: 0 allowed, 1 refused or allowed only after acknowledgement, 2 error",
     )
     plan.add_argument("--full", action="store_true", help="every check for every VM (default: what did not pass)")
     plan.set_defaults(run=_guarded(plan_command))
@@ -178,7 +179,7 @@ def plan_command(args) -> int:
     body = request_body(args)  # before logging in: a bad request asks no password
     plan = connect(args).plan(body, full=args.full)
     print(dumps(plan) if args.json else "\n".join(render_plan(plan, terminal_marks())))
-    return 0 if plan.get("allowed") else 1
+    return 0 if plan_allows(plan) else 1
 
 
 def run_command(args) -> int:

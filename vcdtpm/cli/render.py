@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
 
@@ -59,7 +60,12 @@ def table(head: tuple, rows: list[tuple]) -> list[str]:
 def render_plan(plan: dict, marks: dict = MARKS) -> list[str]:
     """A plan as a header, a table of VMs, a table of checks with remedies, and warnings."""
     failing = sum(1 for check in plan.get("checks", []) if check.get("status") == "fail")
-    allowed = "yes" if plan.get("allowed") else f"NO ({failing} failing check{'s' * (failing != 1)})"
+    if not plan.get("allowed"):
+        allowed = f"NO ({failing} failing check{'s' * (failing != 1)})"
+    elif plan.get("requires_acknowledgement"):
+        allowed = f"allowed after acknowledgement ({ACKNOWLEDGE_FLAG})"
+    else:
+        allowed = "yes"
     lines = [
         f"operation  {plan.get('operation')}",
         f"allowed    {allowed}",
@@ -75,8 +81,32 @@ def render_plan(plan: dict, marks: dict = MARKS) -> list[str]:
     names = {vm.get("id"): vm.get("name") for vm in vms if vm.get("id")}
     lines += ["", *render_checks(plan.get("checks", []), names, marks)]
     warnings = plan.get("warnings") or []
-    lines += ["", "warnings:", *(f"  {marks['warn']} {text}" for text in warnings)] if warnings else []
+    lines += ["", "warnings:", *(f"  {marks['warn']} {as_flags(text)}" for text in warnings)] if warnings else []
     return lines
+
+
+def plan_allows(plan: dict) -> bool:
+    """Whether executing the plan's request would go ahead: no failing check and nothing left to acknowledge."""
+    return bool(plan.get("allowed")) and not plan.get("requires_acknowledgement")
+
+
+ACKNOWLEDGE_FLAG = "--acknowledge-tpm-data-loss"
+# The service's remedies name request fields; on the command line the same thing is a flag.
+_AS_FLAGS = (
+    (re.compile(r"[Ss]et acknowledge_tpm_data_loss(?::| to) true"), f"pass {ACKNOWLEDGE_FLAG}"),
+    (re.compile(r"[Ss]et replace_on_7x(?::| to) true"), "pass --replace-on-7x"),
+    (re.compile(r"\(replace_on_7x\)"), "(--replace-on-7x)"),
+    (re.compile(r"Omit `tpm` \(or set it to copy\)"), "Leave out --tpm (or pass --tpm copy)"),
+    (re.compile(r"Omit `tpm`"), "Leave out --tpm"),
+    (re.compile(r"set `?tpm`? to '?(copy|replace)'?"), r"pass --tpm \1"),
+)
+
+
+def as_flags(text: str) -> str:
+    """A remedy or message with request fields named as the CLI's flags."""
+    for pattern, flag in _AS_FLAGS:
+        text = pattern.sub(flag, text)
+    return text
 
 
 def render_checks(checks: list[dict], names: dict, marks: dict = MARKS) -> list[str]:
@@ -88,7 +118,7 @@ def render_checks(checks: list[dict], names: dict, marks: dict = MARKS) -> list[
             f"{marks.get(c.get('status'), '?')} {'FAIL' if c.get('status') == 'fail' else c.get('status')}",
             c.get("id"),
             names.get(c.get("vm"), c.get("vm")) if c.get("vm") is not None else "(every VM)",
-            c.get("message"),
+            as_flags(c.get("message") or ""),
         )
         for c in checks
     ]
@@ -96,8 +126,8 @@ def render_checks(checks: list[dict], names: dict, marks: dict = MARKS) -> list[
     out = lines[:1]
     for check, line in zip(checks, lines[1:]):
         out.append(line)
-        if check.get("status") == "fail" and check.get("remedy"):
-            out.append(f"    remedy: {check['remedy']}")
+        if check.get("status") in ("fail", "warn") and check.get("remedy"):
+            out.append(f"    remedy: {as_flags(check['remedy'])}")
     return out
 
 

@@ -46,7 +46,23 @@ class VmCase:
 
     @property
     def will_have_tpm(self) -> bool:
-        return self.action in _WITH_TPM
+        """Whether the VM has a vTPM once the operation is done: a copied, replaced or new one, or the one it
+        keeps (adding a vTPM to a VM that has one changes nothing)."""
+        return self.action in _WITH_TPM or (self.action is TpmAction.NONE and self.subject.vm.tpm_present)
+
+    @property
+    def in_place(self) -> bool:
+        """Adding or removing a vTPM: the VM stays where it is, its own vCenter is the target."""
+        return self.operation in (Operation.ADD_TPM, Operation.REMOVE_TPM)
+
+    @property
+    def where(self) -> str:
+        """The vCenter that hosts the VM's vTPM, as messages name it."""
+        return f"The vCenter of {self.name}" if self.in_place else "The target vCenter"
+
+    @property
+    def hosts_named(self) -> str:
+        return f"the hosts {self.name} runs on" if self.in_place else "the target's hosts"
 
     @property
     def cross_vcenter(self) -> bool:
@@ -70,6 +86,8 @@ def no_tpm(case: VmCase, check_id: str) -> Check:
 
 def not_across(case: VmCase, check_id: str) -> Check | None:
     """A skip when no existing vTPM crosses to another vCenter, else None."""
+    if case.in_place:
+        return check(case, check_id, SKIP, f"{case.name} stays on its vCenter: nothing crosses to another one.")
     if not case.carried:
         return check(case, check_id, SKIP, f"No existing vTPM of {case.name} is carried over.")
     if not case.cross_vcenter:

@@ -31,6 +31,17 @@ class Forbidden(VcdTpmError):
     template = "This is for the provider (System org) only."
 
 
+class MissingRights(Forbidden):
+    """Cloud Director refused a request because the caller's role lacks rights; names them."""
+
+    slug = "missing-rights"
+    template = "Cloud Director refused the request: the caller's role lacks the right {named}."
+
+    def __init__(self, rights: tuple[str, ...] | list[str]):
+        super().__init__(named=" and ".join(f"'{right}'" for right in rights))
+        self.rights = tuple(rights)
+
+
 class Invalid(VcdTpmError):
     """A request that is well-formed JSON but makes no sense; names the field."""
 

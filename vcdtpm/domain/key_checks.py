@@ -43,13 +43,13 @@ def key_provider_configured(case: VmCase) -> Check:
     problem = key_provider_problem(case.target.vcenter, case.target_hosts)
     if problem is None:
         return check(
-            case, "key_provider_configured", PASS, "The target vCenter has a key provider usable on the target's hosts."
+            case, "key_provider_configured", PASS, f"{case.where} has a key provider usable on {case.hosts_named}."
         )
     return check(
         case,
         "key_provider_configured",
         FAIL,
-        f"The target vCenter {problem}; a vTPM needs a key provider to encrypt the VM files.",
+        f"{case.where} {problem}; a vTPM needs a key provider to encrypt the VM files.",
         f"{_ASK}configure a key provider (native, standard or trusted) usable on the hosts behind "
         f"the target, or a TPM 2.0 chip in them, {_ELSEWHERE}",
     )
@@ -62,14 +62,14 @@ def key_provider_default(case: VmCase) -> Check:
         return no_tpm(case, "key_provider_default")
     vcenter = case.target.vcenter
     if not vcenter.key_providers:
-        return check(case, "key_provider_default", SKIP, "The target vCenter has no key provider at all.")
+        return check(case, "key_provider_default", SKIP, f"{case.where} has no key provider at all.")
     if vcenter.default_key_provider is not None:
-        return check(case, "key_provider_default", PASS, "The target vCenter has a default key provider.")
+        return check(case, "key_provider_default", PASS, f"{case.where} has a default key provider.")
     return check(
         case,
         "key_provider_default",
         FAIL,
-        "The target vCenter has key providers but none is set as the default; vSphere uses the "
+        f"{case.where} has key providers but none is set as the default; vSphere uses the "
         "default key provider to encrypt a vTPM.",
         f"{_ASK}set one of the key providers of the vCenter backing the target as the default, {_ELSEWHERE}",
     )

@@ -259,3 +259,5 @@ class Plan:
     vms: tuple[VmPlan, ...] = ()
     checks: tuple[Check, ...] = ()
     warnings: tuple[str, ...] = field(default=())
+    # true when executing the same request would be refused for lack of acknowledge_tpm_data_loss
+    requires_acknowledgement: bool = False

@@ -10,6 +10,7 @@ from vcdtpm.domain.errors import Invalid
 from vcdtpm.domain.matrix import EMULATION_RULE, Allowed
 from vcdtpm.domain.model import (
     Band,
+    Check,
     CheckStatus,
     MatrixMode,
     Operation,
@@ -71,7 +72,17 @@ def plan(inp: PlanInput) -> Plan:
         vms=tuple(_vm_plan(s, d) for s, d in zip(inp.subjects, decisions)),
         checks=tuple(checks),
         warnings=tuple(warnings),
+        requires_acknowledgement=any(is_unacknowledged_loss(c) for c in checks),
     )
+
+
+DATA_LOSS = "data_loss_acknowledged"
+
+
+def is_unacknowledged_loss(check: Check) -> bool:
+    """A replace or remove of an existing vTPM that the request does not acknowledge: a warning in
+    a plan, a refusal when executed."""
+    return check.id == DATA_LOSS and check.status is CheckStatus.WARN
 
 
 def _normalized(inp: PlanInput) -> PlanInput:

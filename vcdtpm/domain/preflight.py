@@ -92,12 +92,12 @@ def vcenter_version_for_guest(case: VmCase) -> Check:
     family = "Windows" if guest.family is GuestFamily.WINDOWS else "Linux"
     band = band_of(vcenter.version).value
     if at_least(vcenter.version, guest.minimum_vcenter):
-        return check(case, check_id, PASS, f"The target vCenter ({band} band) can host a {family} VM with a vTPM.")
+        return check(case, check_id, PASS, f"{case.where} ({band} band) can host a {family} VM with a vTPM.")
     return check(
         case,
         check_id,
         FAIL,
-        f"The target vCenter ({band} band) is older than vCenter "
+        f"{case.where} ({band} band) is older than vCenter "
         f"{guest.minimum_vcenter.label}, the minimum for a {family} VM with a vTPM.",
         f"Place {case.name} in a VDC backed by a newer vCenter, or ask your provider to upgrade the vCenter.",
     )

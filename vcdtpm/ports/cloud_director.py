@@ -127,6 +127,11 @@ class CloudDirector(abc.ABC):
     def whoami(self, token: str) -> Session:
         """Resolve a token (Bearer JWT or x-vcloud-authorization) to its session."""
 
+    def rights(self, session: Session) -> frozenset[str] | None:
+        """The names of the Cloud Director rights the session's roles hold (`rights` of each role of
+        the session); None when this Cloud Director cannot tell."""
+        return None
+
     @abc.abstractmethod
     def get_vm(self, session: Session, urn: str) -> VmRecord:
         """A VM the caller can see, tenant facts only (no vCenter, key provider)."""

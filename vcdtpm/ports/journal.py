@@ -15,24 +15,37 @@ from vcdtpm.domain.steps import StepSpec
 @dataclass(frozen=True)
 class Failure:
     """Why a step, and so its operation, failed: what failed, the reason Cloud Director (or the
-    service) gave, and the name of the step it failed in (None for records written before steps were named)."""
+    service) gave, the name of the step it failed in (None for records written before steps were named), and
+    `status` the HTTP status that tells the failure's kind where one does (403: the rights in `rights` are
+    missing from the caller's role)."""
 
     summary: str
     reason: str
     step: str | None = None
+    status: int | None = None
+    rights: tuple[str, ...] = ()
 
-    def to_json(self) -> dict[str, str]:
-        data = {"summary": self.summary, "reason": self.reason}
-        return data if self.step is None else {**data, "step": self.step}
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"summary": self.summary, "reason": self.reason}
+        if self.step is not None:
+            out["step"] = self.step
+        if self.status is not None:
+            out["status"] = self.status
+        if self.rights:
+            out["rights"] = list(self.rights)
+        return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Failure:
         """From the journal; records written before this type carry `title` / `detail`."""
         step = data.get("step")
+        status = data.get("status")
         return cls(
             str(data.get("summary", data.get("title", ""))),
             str(data.get("reason", data.get("detail", ""))),
             None if step is None else str(step),
+            int(status) if isinstance(status, int) else None,
+            tuple(str(r) for r in data.get("rights") or ()),
         )
 
 

@@ -43,6 +43,7 @@ from vcdtpm.adapters.vcd.clients import ClientSettings, ProviderClient, TokenCac
 from vcdtpm.adapters.vcd.errors import translated
 from vcdtpm.adapters.vcd.kept import Kept
 from vcdtpm.adapters.vcd.provider import ProviderFacts
+from vcdtpm.adapters.vcd.rights import RightsReader
 from vcdtpm.domain.errors import NotFound
 from vcdtpm.domain.model import VmFacts
 from vcdtpm.ports import (
@@ -92,6 +93,7 @@ class VcdAdapter(CloudDirector):
         provider_client = ProviderClient(self._settings, provider_user, provider_password)
         # A session's reads of VDCs, catalogs and templates, kept as long as its session is.
         self._reads = Kept(session_cache_seconds)
+        self._rights = RightsReader(self._settings, session_cache_seconds)
         self._provider = ProviderFacts(
             provider_client,
             datastore_url_of,
@@ -117,6 +119,9 @@ class VcdAdapter(CloudDirector):
 
     def whoami(self, token: str) -> Session:
         return self._client_for(token)[1]
+
+    def rights(self, session: Session) -> frozenset[str] | None:
+        return self._rights.rights(session)
 
     def _client_for(self, token: str) -> tuple[Client, Session]:
         cached = self._tokens.get(token)

@@ -16,7 +16,7 @@ from pyvcloud.vcd.exceptions import (
     VcdResponseException,
 )
 
-from vcdtpm.domain.errors import BackendError, BackendUnavailable, NotFound, Unauthorized
+from vcdtpm.domain.errors import BackendError, BackendUnavailable, MissingRights, NotFound, Unauthorized
 
 BACKEND = "Cloud Director"
 # gateway and overload answers: worth another try, unlike 500, which Cloud Director also gives for
@@ -26,13 +26,19 @@ OVERLOADED = frozenset({502, 503, 504})
 
 @contextmanager
 def translated(kind: str = "Object", ident: str = "", with_message: bool = False):
-    """401 -> Unauthorized, 403/404 -> NotFound (one message for both), unreachable or
-    502/503/504 -> BackendUnavailable, anything else Cloud Director refuses -> BackendError."""
+    """401 -> Unauthorized, 403 naming rights the role lacks -> MissingRights, other 403 and 404 ->
+    NotFound (one message for both), unreachable or 502/503/504 -> BackendUnavailable, anything else Cloud
+    Director refuses -> BackendError."""
     try:
         yield
     except UnauthorizedException:
         raise Unauthorized() from None
-    except (AccessForbiddenException, NotFoundException):
+    except AccessForbiddenException as exc:
+        rights = missing_rights(exc)
+        if rights:
+            raise MissingRights(rights) from None
+        raise NotFound(kind=kind, id=without_address(ident)) from None
+    except NotFoundException:
         raise NotFound(kind=kind, id=without_address(ident)) from None
     except requests.exceptions.RequestException as exc:
         raise BackendUnavailable(backend=BACKEND, reason=_transport_reason(exc)) from None
@@ -45,6 +51,21 @@ def translated(kind: str = "Object", ident: str = "", with_message: bool = False
         raise BackendError(backend=BACKEND, reason=f"HTTP {exc.status_code} {minor or ''}".strip()) from None
     except (VcdException, ClientException, etree.XMLSyntaxError, ValueError) as exc:
         raise BackendError(backend=BACKEND, reason=type(exc).__name__) from None
+
+
+_RIGHTS = re.compile(r"following rights \[([^\]]*)\]")
+
+
+def missing_rights(exc: VcdResponseException) -> list[str]:
+    """The rights a 403 names ("Either you need some or all of the following rights [...] to perform
+    operations [...] for ... or the target entity is invalid."), without [Base], which every role holds
+    and vCD names for an object it does not show (missing or foreign: NotFound)."""
+    error = exc.vcd_error if exc.vcd_error is not None else {}
+    message = error.get("message") or ""
+    found = _RIGHTS.search(message)
+    if found is None:
+        return []
+    return [right.strip() for right in found.group(1).split(",") if right.strip() and right.strip() != "Base"]
 
 
 def _transport_reason(exc: requests.exceptions.RequestException) -> str:

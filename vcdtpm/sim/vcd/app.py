@@ -18,6 +18,7 @@ from vcdtpm.sim.vcd.context import PROVIDER, PUBLIC, RequestContext, Route
 from vcdtpm.sim.vcd.errors import VcdError
 from vcdtpm.sim.vcd.extensibility import Extensibility
 from vcdtpm.sim.vcd.ids import Hrefs
+from vcdtpm.sim.vcd.rules import access
 from vcdtpm.sim.vcd.sessions import Caller, SessionStore
 from vcdtpm.sim.vcd.tasks import TaskStore
 
@@ -105,6 +106,8 @@ class VcdSimulator:
             version = _negotiate(request, route)
             ctx = RequestContext(request, self, Hrefs(request.host_url), version)
             ctx.caller = self._authorize(request, route)
+            if route.rights:
+                access.require(ctx, route.rights, route.handler.__name__, _target(params, request.path))
             if not route.locked:
                 return route.handler(ctx, **params)
             with self.inventory.lock:
@@ -145,6 +148,11 @@ class VcdSimulator:
         if caller is None:
             raise errors.unauthorized("This operation is denied: the session is not valid.")
         return caller
+
+
+def _target(params: Mapping[str, object], path: str) -> str:
+    """What a refusal names: the entity id in the path (vCD names the entity's uuid), else the path."""
+    return str(next(iter(params.values()), path))
 
 
 def _negotiate(request: Request, route: Route) -> str:

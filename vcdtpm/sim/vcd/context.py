@@ -25,7 +25,9 @@ class Route:
     """One row of the router table: method, werkzeug rule, handler and who may call it.
 
     `versioned` routes require an Accept header naming a supported API version; `locked` handlers run
-    under the inventory lock (all but the /ext-api proxy, which waits on a service that may call back).
+    under the inventory lock (all but the /ext-api proxy, which waits on a service that may call back);
+    `rights` are the Cloud Director rights the caller's role must hold (sim/vcd/roles.py), checked before
+    the handler.
     """
 
     method: str
@@ -34,6 +36,7 @@ class Route:
     auth: str = SESSION
     versioned: bool = True
     locked: bool = True
+    rights: tuple[str, ...] = ()
 
 
 @dataclass

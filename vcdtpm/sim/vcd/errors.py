@@ -39,6 +39,19 @@ def forbidden(operation: str, target: str) -> VcdError:
     return VcdError(403, "ACCESS_TO_RESOURCE_IS_FORBIDDEN", message)
 
 
+def missing_rights(rights: list[str], operation: str, target: str) -> VcdError:
+    """A caller whose role lacks a right the request needs: vCD's refusal names the rights wanted
+    ("Either you need some or all of the following rights [...] to perform operations [...] for
+    <entity> or the target entity is invalid.", 403 ACCESS_TO_RESOURCE_IS_FORBIDDEN, as seen in
+    https://github.com/vmware-archive/container-service-extension/issues/1406). The operation keys are
+    the simulator's own (invented: vCD's internal keys are not published), see docs/FIDELITY.md."""
+    message = (
+        f"Either you need some or all of the following rights [{', '.join(rights)}] to perform "
+        f"operations [{operation.upper()}] for {target} or the target entity is invalid."
+    )
+    return VcdError(403, "ACCESS_TO_RESOURCE_IS_FORBIDDEN", message)
+
+
 def provider_only(target: str) -> VcdError:
     return VcdError(403, "ACCESS_TO_RESOURCE_IS_FORBIDDEN", f"Access to resource {target} is forbidden.")
 

@@ -15,7 +15,7 @@ from vcdtpm.sim.world.errors import WorldError
 
 E = TypeVar("E", bound=enum.Enum)
 
-TENANT_ROLES = ("vApp Author", "Organization Administrator", "vApp User")
+TENANT_ROLES = ("vApp Author", "Organization Administrator", "vApp User", "Catalog Author", "Console Access Only")
 PROVIDER_ROLE = "System Administrator"
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from vcdtpm.sim.inventory import SimCatalog, SimOrg, SimTemplate, SimVApp, SimVdc, SimVm
-from vcdtpm.sim.vcd import errors
+from vcdtpm.sim.vcd import errors, roles
 from vcdtpm.sim.vcd.context import RequestContext
 from vcdtpm.sim.vcd.ids import SYSTEM_ORG_ID, catalog_item_id, storage_profile_id, urn
 
@@ -18,6 +18,13 @@ def _visible(ctx: RequestContext, found: Visible | None, right: str, ident: str)
     if found is None or not ctx.who.sees(found.org):
         raise errors.forbidden(right, ident)
     return found
+
+
+def require(ctx: RequestContext, rights: tuple[str, ...] | list[str], operation: str, target: str) -> None:
+    """Refuse (403, naming the rights) a caller whose role lacks any of `rights`."""
+    missing = [right for right in rights if not roles.holds(ctx.who.role, right)]
+    if missing:
+        raise errors.missing_rights(missing, operation, target)
 
 
 def org_by_id(ctx: RequestContext, org_id: str) -> SimOrg | None:

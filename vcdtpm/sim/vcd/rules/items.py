@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 from vcdtpm.domain.model import Firmware
 from vcdtpm.sim.inventory import Inventory, SimVdc, SimVm
-from vcdtpm.sim.vcd import act, errors
+from vcdtpm.sim.vcd import act, errors, roles
 from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.context import RequestContext
+from vcdtpm.sim.vcd.rules import access
 from vcdtpm.sim.vcd.rules.placement import COPY, REPLACE, VmSpec, clone_vm, new_vm, relocate, task_error, template_mode
 
 
@@ -40,16 +41,27 @@ def sourced_items(ctx: RequestContext, params) -> list[SourcedItem]:
         refusal = "SourcedItem: the Source must be a VM or a template VM."
         kind, vm = act.source_vm(ctx, act.required(element, "Source"), refusal)
         general = act.find(element, "VmGeneralParams")
+        delete = (element.get("sourceDelete") or "").lower() == "true"
+        _require_for_source(ctx, kind, delete, vm)
         items.append(
             SourcedItem(
                 source=vm,
                 source_kind=kind,
-                delete_source=(element.get("sourceDelete") or "").lower() == "true",
+                delete_source=delete,
                 replace_tpm=act.flag(element, "ReplaceTpm"),
                 name=act.text(general, "Name") if general is not None else None,
             )
         )
     return items
+
+
+def _require_for_source(ctx: RequestContext, kind: str, delete: bool, vm: SimVm) -> None:
+    """A VM copied from another needs "vApp: Copy"; a template VM taken into a vApp, "vApp Template:
+    Checkout" (sim/vcd/roles.py)."""
+    if kind == "template_vm":
+        access.require(ctx, (roles.CHECKOUT,), "vapp_template_checkout", vm.id)
+    elif not delete:
+        access.require(ctx, (roles.COPY,), "vapp_copy", vm.id)
 
 
 def create_items(params) -> list[CreateItem]:

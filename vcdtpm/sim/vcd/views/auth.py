@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vcdtpm.sim.vcd import sessions
+from vcdtpm.sim.vcd import errors, roles, sessions
 from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.context import PUBLIC, SESSION, RequestContext, Route
 from vcdtpm.sim.vcd.ids import SYSTEM_ORG_ID, urn, user_id
@@ -56,9 +56,49 @@ def _session_json(ctx: RequestContext, caller: Caller) -> dict:
         "operatingOrg": org,
         "location": f"{SYSTEM_ORG_ID}@vcd-sim",
         "roles": [caller.role],
-        "roleRefs": [{"name": caller.role, "id": None}],
+        "roleRefs": [{"name": caller.role, "id": roles.role_id(caller.role)}],
         "sessionIdleTimeoutMinutes": 30,
     }
+
+
+def get_current_session(ctx: RequestContext):
+    """The caller's session, as the login answered it.
+    https://developer.broadcom.com/xapis/vmware-cloud-director-api/v37.0/cloudapi/1.0.0/sessions/current/get/"""
+    return ctx.json(_session_json(ctx, ctx.who))
+
+
+def get_role_rights(ctx: RequestContext, role_id: str):
+    """The rights of a role, as EntityReferences, paged (pageSize at most 128).
+    https://developer.broadcom.com/xapis/all-apps-org-access-control/9.0/cloudapi/1.0.0/roles/id/rights/get
+    A tenant reads only the roles of its own org's users (the predefined roles here); the ids are the
+    simulator's own (sim/vcd/roles.py)."""
+    role = roles.role_by_id(f"urn:vcloud:role:{role_id}")
+    if role is None or (role == roles.SYSTEM_ADMINISTRATOR and not ctx.who.provider):
+        raise errors.forbidden("ROLE_VIEW", f"urn:vcloud:role:{role_id}")
+    page, page_size = _paging(ctx)
+    names = sorted(roles.rights_of(role))
+    chunk = names[(page - 1) * page_size : page * page_size]
+    return ctx.json(
+        {
+            "resultTotal": len(names),
+            "pageCount": max(1, -(-len(names) // page_size)),
+            "page": page,
+            "pageSize": page_size,
+            "associations": None,
+            "values": [{"name": name, "id": roles.right_id(name)} for name in chunk],
+        }
+    )
+
+
+def _paging(ctx: RequestContext) -> tuple[int, int]:
+    try:
+        page = int(ctx.request.args.get("page", "1"))
+        page_size = int(ctx.request.args.get("pageSize", "25"))
+    except ValueError:
+        raise errors.bad_request("page and pageSize must be integers.") from None
+    if page < 1 or not 0 < page_size <= 128:
+        raise errors.bad_request("page must be at least 1 and pageSize between 1 and 128.")
+    return page, page_size
 
 
 def get_session(ctx: RequestContext):
@@ -98,5 +138,7 @@ ROUTES = [
     Route("POST", "/cloudapi/1.0.0/sessions", post_tenant_session, auth=PUBLIC),
     Route("POST", "/cloudapi/1.0.0/sessions/provider", post_provider_session, auth=PUBLIC),
     Route("GET", "/api/session", get_session, auth=SESSION),
+    Route("GET", "/cloudapi/1.0.0/sessions/current", get_current_session, auth=SESSION),
+    Route("GET", "/cloudapi/1.0.0/roles/urn:vcloud:role:<uuid:role_id>/rights", get_role_rights, auth=SESSION),
     Route("DELETE", "/api/session", delete_session, auth=SESSION),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from vcdtpm.domain.model import Provenance, TpmMode
 from vcdtpm.sim.inventory import SimCatalog, SimTemplate, SimVApp, SimVdc, SimVm, new_id
 from vcdtpm.sim.vcd import act, errors
+from vcdtpm.sim.vcd import roles as R
 from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.context import RequestContext, Route
 from vcdtpm.sim.vcd.created import template_created, vapp_created
@@ -135,7 +136,12 @@ def _catalog_vdc(ctx: RequestContext, catalog: SimCatalog) -> SimVdc:
 
 
 ROUTES = [
-    Route("POST", "/api/catalog/<uuid:catalog_id>/action/captureVApp", capture),
-    Route("POST", "/api/catalog/<uuid:catalog_id>/action/upload", upload),
-    Route("POST", "/api/vdc/<uuid:vdc_id>/action/instantiateOvf", instantiate_ovf),
+    Route("POST", "/api/catalog/<uuid:catalog_id>/action/captureVApp", capture, rights=(R.ADD_TO_CATALOG,)),
+    Route("POST", "/api/catalog/<uuid:catalog_id>/action/upload", upload, rights=(R.UPLOAD_TEMPLATE,)),
+    Route(
+        "POST",
+        "/api/vdc/<uuid:vdc_id>/action/instantiateOvf",
+        instantiate_ovf,
+        rights=(R.CREATE_RECONFIGURE, R.UPLOAD_VAPP),
+    ),
 ]

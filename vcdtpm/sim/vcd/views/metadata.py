@@ -11,6 +11,7 @@ GET-VAppTemplateMetadata; MetadataType, MetadataEntryType, MetadataStringValue.
 from __future__ import annotations
 
 from vcdtpm.sim.vcd import act, errors
+from vcdtpm.sim.vcd import roles as R
 from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.context import RequestContext, Route
 from vcdtpm.sim.vcd.rules import access
@@ -61,5 +62,10 @@ def merge_template_metadata(ctx: RequestContext, template_id: str):
 
 ROUTES = [
     Route("GET", "/api/vAppTemplate/vappTemplate-<uuid:template_id>/metadata", get_template_metadata),
-    Route("POST", "/api/vAppTemplate/vappTemplate-<uuid:template_id>/metadata", merge_template_metadata),
+    Route(
+        "POST",
+        "/api/vAppTemplate/vappTemplate-<uuid:template_id>/metadata",
+        merge_template_metadata,
+        rights=(R.EDIT_TEMPLATE,),
+    ),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from vcdtpm.sim.inventory import SimVApp, SimVdc, new_id
 from vcdtpm.sim.vcd import act, errors
+from vcdtpm.sim.vcd import roles as R
 from vcdtpm.sim.vcd.context import RequestContext, Route
 from vcdtpm.sim.vcd.created import vapp_created
 from vcdtpm.sim.vcd.rules import access, items
@@ -183,9 +184,14 @@ def instantiate_into(inv, template, vdc: SimVdc, name: str, vapp_id: str) -> tup
 
 
 ROUTES = [
-    Route("POST", "/api/vApp/vapp-<uuid:vapp_id>/action/recomposeVApp", recompose),
-    Route("POST", "/api/vdc/<uuid:vdc_id>/action/cloneVApp", clone),
-    Route("POST", "/api/vdc/<uuid:vdc_id>/action/moveVApp", move),
-    Route("POST", "/api/vdc/<uuid:vdc_id>/action/composeVApp", compose),
-    Route("POST", "/api/vdc/<uuid:vdc_id>/action/instantiateVAppTemplate", instantiate),
+    Route("POST", "/api/vApp/vapp-<uuid:vapp_id>/action/recomposeVApp", recompose, rights=(R.CREATE_RECONFIGURE,)),
+    Route("POST", "/api/vdc/<uuid:vdc_id>/action/cloneVApp", clone, rights=(R.CREATE_RECONFIGURE, R.COPY)),
+    Route("POST", "/api/vdc/<uuid:vdc_id>/action/moveVApp", move, rights=(R.CREATE_RECONFIGURE,)),
+    Route("POST", "/api/vdc/<uuid:vdc_id>/action/composeVApp", compose, rights=(R.CREATE_RECONFIGURE,)),
+    Route(
+        "POST",
+        "/api/vdc/<uuid:vdc_id>/action/instantiateVAppTemplate",
+        instantiate,
+        rights=(R.CREATE_RECONFIGURE, R.CHECKOUT),
+    ),
 ]

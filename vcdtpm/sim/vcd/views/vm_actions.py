@@ -5,6 +5,7 @@ from __future__ import annotations
 from vcdtpm.domain.model import Power
 from vcdtpm.sim.inventory import SimVm, SimVTpm, new_id
 from vcdtpm.sim.vcd import act
+from vcdtpm.sim.vcd import roles as R
 from vcdtpm.sim.vcd.context import RequestContext, Route
 from vcdtpm.sim.vcd.rules import access, items
 from vcdtpm.sim.vcd.rules.placement import (
@@ -127,9 +128,19 @@ def instantiate_vm(ctx: RequestContext, vdc_id: str):
 
 
 ROUTES = [
-    Route("POST", "/api/vApp/vm-<uuid:vm_id>/action/editTrustedPlatformModule", edit_tpm),
-    Route("POST", "/api/vApp/vm-<uuid:vm_id>/power/action/powerOn", power_on),
-    Route("POST", "/api/vApp/vm-<uuid:vm_id>/power/action/powerOff", power_off),
-    Route("POST", "/api/vdc/<uuid:vdc_id>/action/createVm", create_vm),
-    Route("POST", "/api/vdc/<uuid:vdc_id>/action/instantiateVmFromTemplate", instantiate_vm),
+    Route(
+        "POST",
+        "/api/vApp/vm-<uuid:vm_id>/action/editTrustedPlatformModule",
+        edit_tpm,
+        rights=(R.CREATE_RECONFIGURE,),
+    ),
+    Route("POST", "/api/vApp/vm-<uuid:vm_id>/power/action/powerOn", power_on, rights=(R.POWER,)),
+    Route("POST", "/api/vApp/vm-<uuid:vm_id>/power/action/powerOff", power_off, rights=(R.POWER,)),
+    Route("POST", "/api/vdc/<uuid:vdc_id>/action/createVm", create_vm, rights=(R.CREATE_RECONFIGURE,)),
+    Route(
+        "POST",
+        "/api/vdc/<uuid:vdc_id>/action/instantiateVmFromTemplate",
+        instantiate_vm,
+        rights=(R.CREATE_RECONFIGURE, R.CHECKOUT),
+    ),
 ]
