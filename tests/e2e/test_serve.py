@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
+import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -94,3 +97,35 @@ def test_sigterm_stops_the_workers_and_the_simulated_cloud(served):
     records = json_lines(log)
     assert any(r["logger"] == "gunicorn.error" and "Shutting down" in r["message"] for r in records)
     assert all("\x1b[" not in r["message"] for r in records)
+
+
+def test_with_a_certificate_and_key_the_service_speaks_https(tmp_path):
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"]
+        + ["-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )
+    port = free_port()
+    url = f"https://127.0.0.1:{port}"
+    args = ["serve", "--port", str(port), "--data-dir", str(tmp_path / "data"), "--certfile", str(cert)]
+    with open(tmp_path / "tls.log", "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "vcdtpm.cli.main", *args, "--keyfile", str(key)], stderr=log)
+    answer = None
+    try:
+        for _ in range(300):
+            try:
+                answer = requests.get(f"{url}/livez", verify=str(cert), timeout=2)
+                break
+            except requests.RequestException:
+                assert proc.poll() is None, (tmp_path / "tls.log").read_text()
+                time.sleep(0.1)
+        assert answer is not None and answer.json() == {"status": "ok"}
+        with pytest.raises(requests.exceptions.SSLError):
+            requests.get(f"{url}/livez", timeout=10)  # verified against the system's CAs: refused
+    finally:
+        proc.terminate()
+        assert proc.wait(30) == 0
