@@ -63,9 +63,11 @@ def _domain_error(exc: errors.VcdTpmError) -> Response:
         extra["field"] = field
         extra["errors"] = [{"field": field, "message": exc.kwargs["reason"]}]
     if isinstance(exc, errors.PreflightFailed):
-        from api.schemas import CheckSchema
+        from api.schemas import CheckSchema, VmPlanSchema
 
         extra["checks"] = CheckSchema(many=True).dump(exc.plan.checks)
+        if hasattr(exc.plan, "vms"):  # an operation's plan; a restore's plan has no VMs of its own
+            extra["vms"] = VmPlanSchema(many=True).dump(exc.plan.vms)
     if status == 500:
         log.error("unmapped domain error: %s", exc.slug)
         return problem(500, "The service failed to handle the request.")
