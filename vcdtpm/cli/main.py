@@ -23,17 +23,34 @@ def _serve(args) -> int:
 
     from api import create_app
     from vcdtpm.bootstrap import bootstrap
-    from vcdtpm.config import load_config
 
-    config = load_config(args.config, world=args.world, data_dir=args.data_dir)
+    config = serve_config(args)
     wiring = bootstrap(config)
     app = create_app(use_cases=wiring.use_cases)
     server = make_server(args.host, args.port, app, threaded=True)
     vcd = config.cloud_director
     mode = f"simulated cloud ({config.world or 'demo world'})" if vcd is None else vcd.url
+    if vcd is None:
+        mode += f", each task {config.sim_task_delay:g}s"
     print(f"vcdtpm listening on http://{args.host}:{server.server_port} - Cloud Director: {mode}", flush=True)
     _serve_until_stopped(server, wiring.close)
     return 0
+
+
+DEMO_TASK_DELAY = 1.0  # seconds per simulated Cloud Director task: progress bars show real steps
+
+
+def serve_config(args):
+    """The configuration `serve` runs with: --task-delay, else the file's sim_task_delay, else, for the
+    simulated cloud, DEMO_TASK_DELAY."""
+    from dataclasses import replace
+
+    from vcdtpm.config import load_config, states
+
+    config = load_config(args.config, world=args.world, data_dir=args.data_dir, sim_task_delay=args.task_delay)
+    if args.task_delay is None and config.simulated and not states("sim_task_delay", args.config):
+        config = replace(config, sim_task_delay=DEMO_TASK_DELAY)
+    return config
 
 
 def _interrupt(*_) -> None:
@@ -111,6 +128,13 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--config", help="a configuration file (default: $VCDTPM_CONFIG)")
     serve.add_argument("--data-dir", help="where vcdtpm keeps its state")
+    serve.add_argument(
+        "--task-delay",
+        type=float,
+        metavar="SECONDS",
+        help=f"simulated cloud: seconds each Cloud Director task takes (default: the config's sim_task_delay, "
+        f"else {DEMO_TASK_DELAY:g}; 0: at once)",
+    )
     serve.set_defaults(run=_serve)
     sim = sub.add_parser("sim", help="run only the simulated Cloud Director (for a configured service)")
     sim.add_argument("--world", help="a world file (default: the demo world)")
