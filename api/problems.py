@@ -65,10 +65,12 @@ def _domain_error(exc: errors.VcdTpmError) -> Response:
     if isinstance(exc, errors.Forbidden) and exc.kwargs.get("field"):
         extra["field"] = exc.kwargs["field"]
     if isinstance(exc, errors.PreflightFailed):
-        from api.schemas import CheckSchema
+        from api.schemas import CheckSchema, VmPlanSchema
         from vcdtpm.domain.compact import compact_checks
 
         extra["checks"] = CheckSchema(many=True).dump(compact_checks(exc.plan.checks))
+        if hasattr(exc.plan, "vms"):  # an operation's plan; a restore's plan has no VMs of its own
+            extra["vms"] = VmPlanSchema(many=True).dump(exc.plan.vms)
     if status == 500:
         log.error("unmapped domain error: %s", exc.slug)
         return problem(500, "The service failed to handle the request.")

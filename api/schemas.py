@@ -34,6 +34,9 @@ class ProblemSchema(Schema):
     field = fields.String(metadata={"description": "the first request field at fault"})
     errors = fields.List(fields.Dict())
     checks = fields.List(fields.Dict())
+    vms = fields.List(
+        fields.Dict(), metadata={"description": "409: the plan's VMs (id, name, action), as plans show them"}
+    )
 
 
 class SessionSchema(Schema):

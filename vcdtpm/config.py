@@ -164,6 +164,18 @@ def _token_file(data: dict, key: str) -> str | None:
     return token
 
 
+def states(key: str, path: str | None = None) -> bool:
+    """Whether the configuration file (`path` or $VCDTPM_CONFIG) sets `key` itself."""
+    path = path or os.environ.get("VCDTPM_CONFIG")
+    if not path:
+        return False
+    try:
+        data = yaml.safe_load(Path(path).read_text()) or {}
+    except (OSError, yaml.YAMLError):
+        return False  # load_config reports it
+    return isinstance(data, dict) and key in data
+
+
 def load_config(path: str | None = None, **overrides) -> Config:
     """Read `path` (or $VCDTPM_CONFIG); with neither, the simulated cloud on the demo world."""
     path = path or os.environ.get("VCDTPM_CONFIG")

@@ -6,6 +6,7 @@ import getpass
 import os
 import re
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote, urljoin
 
 import requests
@@ -56,19 +57,29 @@ def connect(
     verify: bool | str = True,
     timeout: float = 30.0,
     env=os.environ,
+    saved: Callable[[str], dict | None] | None = None,
 ) -> Client:
-    """A client at `url` / $VCDTPM_URL, logged in by `token`, by `user` (user@org), or by $VCDTPM_TOKEN."""
+    """A client at `url` / $VCDTPM_URL, logged in by `token`, by `user` (user@org), by $VCDTPM_TOKEN,
+    or by the login `vcdtpm login` saved for that service (`saved(url)`)."""
     if verify is False:
         urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
-    client = Client(url or env.get("VCDTPM_URL") or DEFAULT_URL, verify, timeout)
+    base = (url or env.get("VCDTPM_URL") or DEFAULT_URL).rstrip("/")
+    client = Client(base, verify, timeout)
+    login = saved(base) if saved is not None and not (token or user or env.get("VCDTPM_TOKEN")) else None
     if token or (not user and env.get("VCDTPM_TOKEN")):
         client.use_token(token or env["VCDTPM_TOKEN"])
     elif user:
         client.login(user, password_for(user, env))
+    elif login is not None:
+        client.use_token(login["token"])
+        client.expired_hint = (
+            f"the saved login to {base} ({login.get('user')}) is no longer valid; log in again with: "
+            f"vcdtpm login --user {login.get('user')}" + (f" --url {url}" if url else "")
+        )
     else:
         raise ApiError(
-            "not logged in: pass --user USER@ORG (password from $VCDTPM_PASSWORD or asked), "
-            "or a token with $VCDTPM_TOKEN / --token"
+            "not logged in: run `vcdtpm login --user USER@ORG` once (password from $VCDTPM_PASSWORD or asked), "
+            "or pass --user USER@ORG, or a token with $VCDTPM_TOKEN / --token"
         )
     return client
 
@@ -82,6 +93,7 @@ class Client:
         self.http = requests.Session()
         self.http.verify = verify
         self.http.headers["Accept"] = "application/json, application/problem+json"
+        self.expired_hint: str | None = None  # what to say when a saved token is refused
 
     def use_token(self, token: str) -> None:
         self.http.auth = _Bearer(token)  # a session-wide auth also keeps ~/.netrc from replacing it
@@ -104,12 +116,36 @@ class Client:
         """POST /api/v1/plans: compact (per VM what did not pass), or with every check (`full`)."""
         return self._json(self.call("POST", "api/v1/plans", json=body, params={"detail": "full"} if full else None))
 
-    def operations(self, page: int = 1, page_size: int = 25, status: str | None = None) -> dict:
-        """GET /api/v1/operations: one page, `{"operations", "page", "pageSize", "total"}`."""
-        params: dict = {"page": page, "pageSize": page_size}
+    def operations(self, status: str | None = None, page: int = 1, page_size: int = 25) -> dict:
+        """GET /api/v1/operations as `{"operations", "page", "pageSize", "total"}`; a service answering a
+        plain list (before paging) is filtered and paged here."""
+        params: dict[str, str | int] = {"page": page, "pageSize": page_size}
         if status:
             params["status"] = status
-        return self._json(self.call("GET", "api/v1/operations", params=params))
+        answer = self._json(self.call("GET", "api/v1/operations", params=params))
+        if isinstance(answer, dict) and isinstance(answer.get("operations"), list) and "total" in answer:
+            return answer
+        items = answer.get("operations") if isinstance(answer, dict) else answer
+        items = [op for op in items or [] if not status or op.get("status") == status]
+        start = (page - 1) * page_size
+        return {
+            "operations": items[start : start + page_size],
+            "page": page,
+            "pageSize": page_size,
+            "total": len(items),
+        }
+
+    def vm_tpm(self, vm: str) -> dict:
+        return self._json(self.call("GET", f"api/v1/vms/{quote(vm, safe=':')}/tpm"))
+
+    def backup(self, vm: str) -> dict:
+        return self._json(self.call("POST", "api/v1/provider/tpm-backups", json={"vm": vm}))
+
+    def backups(self) -> dict:
+        return self._json(self.call("GET", "api/v1/provider/tpm-backups"))
+
+    def restore(self, body: dict) -> dict:
+        return self._json(self.call("POST", "api/v1/provider/tpm-restores", json=body))
 
     def start(self, body: dict, idempotency_key: str) -> tuple[dict, str]:
         """POST /api/v1/operations: the operation and the URL to follow it at."""
@@ -136,12 +172,14 @@ class Client:
             raise ApiError(f"no answer from {self.url} within {self.timeout:g}s") from None
         except requests.exceptions.RequestException as exc:
             raise ApiError(f"cannot reach vcdtpm at {self.url}: {_reason(exc)}") from None
+        if answer.status_code == 401 and self.expired_hint:
+            raise ApiError(self.expired_hint, 401)
         if answer.status_code >= 400:
             raise _error(answer)
         return answer
 
     @staticmethod
-    def _json(answer: requests.Response) -> dict:
+    def _json(answer: requests.Response) -> Any:
         try:
             return answer.json()
         except ValueError:

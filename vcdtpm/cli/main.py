@@ -1,9 +1,11 @@
-"""The `vcdtpm` command: serve, matrix, openapi, and plan, run, status, identities against the REST API."""
+"""The `vcdtpm` command: serve, sim, matrix, openapi, completion, register, and the commands against the REST API."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
+import os
 import signal
 import sys
 from typing import TYPE_CHECKING, cast
@@ -12,6 +14,8 @@ from vcdtpm.cli import extension as cli_extension
 from vcdtpm.cli import identities as cli_identities
 from vcdtpm.cli import remote as cli_remote
 from vcdtpm.cli import serve as serve_options
+from vcdtpm.cli.render import MATRIX_LEGEND
+from vcdtpm.cli.serve import DEMO_TASK_DELAY, serve_config  # noqa: F401 - `vcdtpm serve`'s configuration
 from vcdtpm.domain.errors import VcdTpmError
 from vcdtpm.logs import configure_logging
 
@@ -60,11 +64,15 @@ def _matrix(args) -> int:
     from vcdtpm.domain.matrix import matrix_rows
 
     rows = matrix_rows()
+    if args.json:
+        print(json.dumps({"rows": rows}, indent=2))
+        return 0
     head = ("operation", "vCenter 7.x", "vCenter 8.x")
     cells = [(r["operation"], _modes(r["7.x"]), _modes(r["8.x"])) for r in rows]
     widths = [max(len(str(c[i])) for c in cells + [head]) for i in range(3)]
     for line in [head, tuple("-" * w for w in widths)] + cells:
         print("  ".join(str(c).ljust(w) for c, w in zip(line, widths)).rstrip())
+    print("\n".join(MATRIX_LEGEND))
     return 0
 
 
@@ -99,6 +107,7 @@ def parser() -> argparse.ArgumentParser:
     sim.add_argument("--task-delay", type=float, default=0.0, help="seconds each Cloud Director task takes")
     sim.set_defaults(run=_sim)
     matrix = sub.add_parser("matrix", help="print the copy/replace matrix")
+    matrix.add_argument("--json", action="store_true", help="print the matrix as JSON")
     matrix.set_defaults(run=_matrix)
     openapi = sub.add_parser("openapi", help="write the OpenAPI document")
     openapi.add_argument("--output", "-o", default="-")
@@ -106,7 +115,21 @@ def parser() -> argparse.ArgumentParser:
     cli_remote.add_parsers(sub)
     cli_extension.add_parsers(sub)
     cli_identities.add_parser(sub)
+    completion = sub.add_parser(
+        "completion",
+        help="print a shell completion script",
+        epilog='example: eval "$(vcdtpm completion bash)"   (or save it under /etc/bash_completion.d/)',
+    )
+    completion.add_argument("shell", choices=("bash", "zsh", "tcsh"))
+    completion.set_defaults(run=_completion)
     return top
+
+
+def _completion(args) -> int:
+    import shtab
+
+    print(shtab.complete(parser(), shell=args.shell))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,10 +139,25 @@ def main(argv: list[str] | None = None) -> int:
     else:
         logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        return args.run(args)
+        status = args.run(args)
+        sys.stdout.flush()
+        return status
     except VcdTpmError as exc:
         print(f"vcdtpm: {exc.message}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        return _reader_left()
+    except KeyboardInterrupt:
+        return 130
+
+
+def _reader_left() -> int:
+    """The reader of our output went away (`vcdtpm ... | head`): stop quietly, as `head`'s other writers do.
+    stdout goes to /dev/null so the interpreter's last flush cannot fail again
+    (https://docs.python.org/3/library/signal.html#note-on-sigpipe)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 128 + signal.SIGPIPE
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""`vcdtpm plan`, `run` and `status`: the REST API from a terminal, rendered for people."""
+"""`vcdtpm plan`, `run`, `status`, `login` and `logout`: the REST API from a terminal, rendered for people."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ import time
 import uuid
 
 from vcdtpm.cli import client as restclient
+from vcdtpm.cli import reads
 from vcdtpm.cli.client import DEFAULT_URL, TERMINAL, ApiError, Client
+from vcdtpm.cli.logins import TokenStore, login_command, logout_command
 from vcdtpm.cli.render import (
     ProgressBar,
     dumps,
     plan_allows,
     render_operation,
-    render_operations,
     render_plan,
     render_refusal,
     terminal_marks,
@@ -30,14 +31,32 @@ class InputError(Exception):
     """A request that cannot be built from the command line (bad file, bad JSON)."""
 
 
+WEB1 = "urn:vcloud:vm:6b0a5c3e-0000-4000-8000-000000000001"  # the demo world's web-1, web-2, app7
+WEB2 = "urn:vcloud:vm:6b0a5c3e-0000-4000-8000-000000000002"
+APP7 = "urn:vcloud:vapp:6b0a5c3e-0000-4000-8000-000000000043"
+PLAN_EPILOG = f"""examples (the demo world; log in first with: vcdtpm login --user alice@acme):
+  vcdtpm plan copy_vm --source-vm {WEB1} --target-vapp {APP7}
+  vcdtpm plan remove_tpm --source-vm {WEB1}
+
+exit status: 0 allowed, 1 refused or allowed only after acknowledgement, 2 error"""
+RUN_EPILOG = f"""example:
+  vcdtpm run add_tpm --source-vm {WEB2} --no-wait
+
+exit status: 0 succeeded, 1 refused or failed, 2 error, 130 stopped following"""
+LOGIN_EPILOG = """example (password from $VCDTPM_PASSWORD, else asked):
+  vcdtpm login --user alice@acme"""
+
+
 def add_parsers(sub) -> None:
-    """The `plan`, `run` and `status` subcommands."""
+    """The `plan`, `run`, `status`, `login`, `logout` subcommands, and the reads of reads.py."""
     common, request = _common_options(), _request_options()
+    raw = argparse.RawDescriptionHelpFormatter
     plan = sub.add_parser(
         "plan",
         parents=[common, request],
         help="dry run: what happens to each VM's vTPM",
-        epilog="exit status: 0 allowed, 1 refused or allowed only after acknowledgement, 2 error",
+        epilog=PLAN_EPILOG,
+        formatter_class=raw,
     )
     plan.add_argument("--full", action="store_true", help="every check for every VM (default: what did not pass)")
     plan.set_defaults(run=_guarded(plan_command))
@@ -45,7 +64,8 @@ def add_parsers(sub) -> None:
         "run",
         parents=[common, request, _poll_option()],
         help="execute an operation, follow it",
-        epilog="exit status: 0 succeeded, 1 refused or failed, 2 error, 130 stopped following",
+        epilog=RUN_EPILOG,
+        formatter_class=raw,
     )
     run.add_argument("--idempotency-key", metavar="KEY", help="the key of an earlier attempt (default: a new one)")
     run.add_argument("--no-wait", action="store_true", help="print the operation id and exit")
@@ -54,11 +74,17 @@ def add_parsers(sub) -> None:
     status.add_argument("id", help="the operation id")
     status.add_argument("--watch", action="store_true", help="follow the operation until it ends")
     status.set_defaults(run=_guarded(status_command))
-    listing = sub.add_parser("operations", parents=[common], help="list the org's operations, newest first")
-    listing.add_argument("--status", choices=("queued", "running", "succeeded", "failed"), help="only these")
-    listing.add_argument("--page", type=int, default=1, help="which page (default 1)")
-    listing.add_argument("--page-size", type=int, default=25, help="operations per page (1-128, default 25)")
-    listing.set_defaults(run=_guarded(operations_command))
+    login = sub.add_parser(
+        "login",
+        parents=[common],
+        help="log in and save the session for this service",
+        epilog=LOGIN_EPILOG,
+        formatter_class=raw,
+    )
+    login.set_defaults(run=_guarded(login_command))
+    logout = sub.add_parser("logout", parents=[common], help="forget the saved session for this service")
+    logout.set_defaults(run=_guarded(logout_command))
+    reads.add_parsers(sub, common, _guarded, connect)
 
 
 def _poll_option() -> argparse.ArgumentParser:
@@ -130,6 +156,7 @@ def connect(args) -> Client:
         user=args.user,
         timeout=args.timeout,
         verify=restclient.tls_verify(args.insecure, args.ca_bundle),
+        saved=TokenStore().get,
     )
 
 
@@ -186,6 +213,7 @@ def run_command(args) -> int:
     body = request_body(args)
     client = connect(args)
     key = args.idempotency_key or str(uuid.uuid4())
+    print(f"vcdtpm: idempotency key {key}", file=sys.stderr)
     try:
         operation, location = client.start(body, key)
     except ApiError as exc:
@@ -200,7 +228,7 @@ def run_command(args) -> int:
     if args.no_wait:
         print(dumps(operation) if args.json else operation["id"])
         return 0
-    print(f"operation {operation['id']} ({operation.get('operation')}) started; idempotency key {key}", file=sys.stderr)
+    print(f"vcdtpm: operation {operation['id']} ({operation.get('operation')}) started", file=sys.stderr)
     return follow(client, location, operation["id"], args)
 
 
@@ -211,12 +239,6 @@ def status_command(args) -> int:
     operation = client.operation(args.id)
     print(dumps(operation) if args.json else "\n".join(render_operation(operation)))
     return 1 if operation.get("status") == "failed" else 0
-
-
-def operations_command(args) -> int:
-    page = connect(args).operations(args.page, args.page_size, args.status)
-    print(dumps(page) if args.json else "\n".join(render_operations(page)))
-    return 0
 
 
 def follow(client: Client, where: str, operation_id: str, args) -> int:
@@ -250,4 +272,9 @@ def follow(client: Client, where: str, operation_id: str, args) -> int:
 
 
 def _status_command(args, operation_id: str) -> str:
-    return f"vcdtpm status {operation_id} --watch" + (f" --url {args.url}" if args.url else "")
+    """The command that follows the operation again, with the service and the account as given."""
+    return (
+        f"vcdtpm status {operation_id} --watch"
+        + (f" --url {args.url}" if args.url else "")
+        + (f" --user {args.user}" if args.user else "")
+    )

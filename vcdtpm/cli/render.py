@@ -134,7 +134,8 @@ def render_checks(checks: list[dict], names: dict, marks: dict = MARKS) -> list[
 def render_refusal(problem: dict, marks: dict = MARKS) -> list[str]:
     """A 409 from POST /operations: why, and the failing (and warning) checks."""
     checks = [c for c in problem.get("checks", []) if c.get("status") in ("fail", "warn")]
-    return [f"refused: {problem_text(problem)}", "", *render_checks(checks, {}, marks)]
+    names = {vm.get("id"): vm.get("name") for vm in problem.get("vms") or [] if vm.get("id")}
+    return [f"refused: {as_flags(problem_text(problem))}", "", *render_checks(checks, names, marks)]
 
 
 def render_operation(operation: dict) -> list[str]:
@@ -170,11 +171,74 @@ def dumps(value) -> str:
 
 
 def render_operations(page: dict) -> list[str]:
-    """One page of operations as a table, and where it is among the pages."""
+    """A page of operations as a table, with where it sits in the whole list."""
+    ops = page.get("operations") or []
     rows = [
-        (op.get("id"), op.get("operation"), op.get("status"), f"{op.get('progress', 0)}%", op.get("created_at"))
-        for op in page.get("operations", [])
+        (op.get("id"), op.get("operation"), op.get("status"), f"{op.get('progress') or 0}%", op.get("user"), _when(op))
+        for op in ops
     ]
-    size, total = max(1, int(page.get("pageSize") or 1)), int(page.get("total") or 0)
-    where = f"page {page.get('page')} of {max(1, -(-total // size))} ({total} operation{'s' * (total != 1)})"
-    return [*table(("id", "operation", "status", "progress", "created"), rows), where] if rows else [where]
+    total, number, size = page.get("total", len(ops)), page.get("page", 1), page.get("pageSize", len(ops))
+    lines = table(("ID", "operation", "status", "progress", "user", "created"), rows) if ops else ["no operations"]
+    first = (number - 1) * size + 1 if ops else 0
+    return [*lines, "", f"{first}-{first + len(ops) - 1 if ops else 0} of {total} (page {number})"]
+
+
+def _when(operation: dict) -> str:
+    created = operation.get("created_at") or ""
+    return created.replace("T", " ")[:19] if created else "-"
+
+
+def render_vm_tpm(vm: str, answer: dict, marks: dict = MARKS) -> list[str]:
+    """A VM's vTPM: present, identity, band, and whether one could be added now, check by check."""
+    readiness = answer.get("readiness") or {}
+    lines = [
+        f"VM         {vm}",
+        f"vTPM       {'present' if answer.get('present') else 'none'}",
+        f"identity   {answer.get('identity') or '-'}",
+        f"band       {answer.get('band') or '-'}",
+        f"can add    {'yes' if readiness.get('can_add') else 'no'}",
+        "",
+    ]
+    return lines + render_checks(readiness.get("checks") or [], {}, marks)
+
+
+def render_backups(answer: dict) -> list[str]:
+    backups = answer.get("backups") or []
+    if not backups:
+        return ["no backups"]
+    rows = [
+        (b.get("id"), b.get("vm_name"), b.get("vcenter"), b.get("key_provider"), _intact(b), b.get("created_at"))
+        for b in backups
+    ]
+    return table(("backup", "VM", "vCenter", "key provider", "intact", "created"), rows)
+
+
+def _intact(backup: dict) -> str:
+    return "yes" if backup.get("intact") else "NO"
+
+
+def render_backup(backup: dict) -> list[str]:
+    keys = ("id", "vm", "vm_name", "vcenter", "key_provider", "firmware", "identity", "checksum", "size", "created_at")
+    return [f"{key:<13}{backup.get(key)}" for key in keys if key in backup]
+
+
+def render_restore(restore: dict) -> list[str]:
+    matches = "the same as the backup" if restore.get("identity_matches") else "DIFFERENT from the backup"
+    return [
+        f"restored     {restore.get('vm_name')} ({restore.get('moref')}) on {restore.get('vcenter')}",
+        f"from backup  {restore.get('backup')}",
+        f"identity     {restore.get('identity')} ({matches})",
+    ]
+
+
+MATRIX_LEGEND = [
+    "",
+    "legend:",
+    "  copy      the vTPM is copied: same secrets, same identity (EK certificate)",
+    "  replace   a new, blank vTPM: BitLocker keys and other secrets are gone",
+    "  new       a new, blank vTPM on a new VM, or added to a VM that has none",
+    "  remove    the vTPM is removed with its keys",
+    "  template  decided by the template's provenance (captured with copy or replace, OVF: replace,",
+    "            imported from vCenter: copy; unknown when vcdtpm did not make it)",
+    '  a | b (default a)  either, chosen with --tpm / "tpm"; a when not chosen (Cloud Director\'s default)',
+]

@@ -19,6 +19,22 @@ DEFAULT_WORKERS = 2  # two cores
 DEFAULT_THREADS = 4
 
 
+DEMO_TASK_DELAY = 1.0  # seconds per simulated Cloud Director task: progress bars show real steps
+
+
+def serve_config(args):
+    """The configuration `serve` runs with: --task-delay, else the file's sim_task_delay, else, for the
+    simulated cloud, DEMO_TASK_DELAY."""
+    from dataclasses import replace
+
+    from vcdtpm.config import load_config, states
+
+    config = load_config(args.config, world=args.world, data_dir=args.data_dir, sim_task_delay=args.task_delay)
+    if args.task_delay is None and config.simulated and not states("sim_task_delay", args.config):
+        config = replace(config, sim_task_delay=DEMO_TASK_DELAY)
+    return config
+
+
 def add_arguments(serve: argparse.ArgumentParser) -> None:
     """serve's options; one line here and one entry in `gunicorn_settings` for another."""
     serve.add_argument("--world", help="a world file for the simulated cloud (default: the demo world)")
@@ -26,6 +42,13 @@ def add_arguments(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--config", help="a configuration file (default: $VCDTPM_CONFIG)")
     serve.add_argument("--data-dir", help="where vcdtpm keeps its state")
+    serve.add_argument(
+        "--task-delay",
+        type=float,
+        metavar="SECONDS",
+        help=f"simulated cloud: seconds each Cloud Director task takes (default: the config's sim_task_delay, "
+        f"else {DEMO_TASK_DELAY:g}; 0: at once)",
+    )
     serve.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help="worker processes (default: %(default)s)")
     serve.add_argument("--threads", type=int, default=DEFAULT_THREADS, help="threads per worker (default: %(default)s)")
     serve.add_argument(
@@ -97,10 +120,8 @@ def metrics_dir(data_dir: str) -> str:
 
 
 def run(args) -> int:
-    from vcdtpm.config import load_config
-
     _check_tls(args)
-    config = load_config(args.config, world=args.world, data_dir=args.data_dir)
+    config = serve_config(args)
     os.makedirs(config.data_dir, exist_ok=True)
     metrics_dir(config.data_dir)
 
@@ -128,6 +149,8 @@ def run(args) -> int:
         scheme = "https" if args.certfile else "http"
         vcd = config.cloud_director
         mode = f"simulated cloud ({config.world or 'demo world'})" if vcd is None else vcd.url
+        if vcd is None:
+            mode += f", each task {config.sim_task_delay:g}s"
         print(f"vcdtpm listening on {scheme}://{host}:{port} - Cloud Director: {mode}", flush=True)
 
     class Service(BaseApplication):

@@ -39,7 +39,7 @@ class Failure:
     def from_json(cls, data: dict[str, Any]) -> Failure:
         """From the journal; records written before this type carry `title` / `detail`."""
         step = data.get("step")
-        status = data.get("status")
+        status = data.get("status") if "summary" in data else None  # a legacy problem's status is not ours
         return cls(
             str(data.get("summary", data.get("title", ""))),
             str(data.get("reason", data.get("detail", ""))),
