@@ -7,7 +7,7 @@ from flask_smorest import Api
 
 from api import backups, edge, operations, problems
 from api.resources import blp, health
-from api.schemas import ProblemSchema
+from api.schemas import ItemSchema, ProblemSchema
 from vcdtpm.bootstrap import UseCases
 
 
@@ -55,6 +55,7 @@ def create_app(test_config: dict | None = None, use_cases: UseCases | None = Non
     api.register_blueprint(health)
     problems.install(app)
     edge.install(app)
+    _document_choices(api)
 
     @app.get("/openapi.yaml")
     def openapi_yaml():
@@ -62,6 +63,11 @@ def create_app(test_config: dict | None = None, use_cases: UseCases | None = Non
 
     app.extensions["vcdtpm.api"] = api
     return app
+
+
+def _document_choices(api: Api) -> None:
+    """What a schema checks across its fields, said in the spec too: a compose item is a template or a new VM."""
+    api.spec.components.schemas["Item"]["oneOf"] = ItemSchema.ONE_OF
 
 
 def openapi_document(app: Flask) -> str:
