@@ -145,7 +145,9 @@ def _wire(config: Config, cloud: CloudDirector, vcenters: Mapping[str, VCenter])
     if config.journal_url and not (config.journal_key or config.journal_key_file):
         log.warning("journal_key is not configured: replicas sharing this journal must share %s", KEY_FILE)
     journal = Journal(config.journal_url or sqlite_url(config.data_dir), token_key=key)
-    executor = Executor(journal, cloud, lease=config.lease_seconds, poll=config.poll_seconds)
+    executor = Executor(
+        journal, cloud, lease=config.lease_seconds, poll=config.poll_seconds, retry_deadline=config.retry_seconds
+    )
     planning = Planning(cloud, vcenters)
     use_cases = UseCases(
         planning=planning,

@@ -40,6 +40,7 @@ class Config:
     run_executor: bool = True  # carry out operations in this process
     lease_seconds: float = 30.0
     poll_seconds: float = 0.5
+    retry_seconds: float = 900.0  # how long a step is retried while Cloud Director is unreachable
     backup_dir: str | None = None  # vTPM backup bundles; None: <data_dir>/tpm-backups
     # Cloud Director's fast cross-vCenter vApp instantiation, as the provider states it: no Cloud
     # Director API exposes the switch. None: not stated (off; a simulated cloud's world says).
@@ -134,6 +135,7 @@ def load_config(path: str | None = None, **overrides) -> Config:
         journal_key_file=os.environ.get("VCDTPM_JOURNAL_KEY_FILE") or _text(data, "journal_key_file"),
         lease_seconds=_number(data, "lease_seconds", 30.0),
         poll_seconds=_number(data, "poll_seconds", 0.5),
+        retry_seconds=_number(data, "retry_seconds", 900.0),
         fast_cross_vcenter_instantiation=_flag(data, "fast_cross_vcenter_instantiation"),
     )
     values.update({k: v for k, v in overrides.items() if v is not None})
