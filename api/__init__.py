@@ -9,7 +9,7 @@ from api import backups, docs, edge, identities, operations, problems, tracing
 from api.health import health
 from api.metrics import METRICS_TOKEN
 from api.resources import blp
-from api.schemas import ProblemSchema
+from api.schemas import ItemSchema, ProblemSchema
 from vcdtpm.bootstrap import UseCases
 
 
@@ -63,6 +63,7 @@ def create_app(test_config: dict | None = None, use_cases: UseCases | None = Non
     tracing.install(app)
     docs.install(app)
     edge.install(app)
+    _document_choices(api)
 
     @app.get("/openapi.yaml")
     def openapi_yaml():
@@ -71,6 +72,11 @@ def create_app(test_config: dict | None = None, use_cases: UseCases | None = Non
     docs.describe(api.spec)
     app.extensions["vcdtpm.api"] = api
     return app
+
+
+def _document_choices(api: Api) -> None:
+    """What a schema checks across its fields, said in the spec too: a compose item is a template or a new VM."""
+    api.spec.components.schemas["Item"]["oneOf"] = ItemSchema.ONE_OF
 
 
 def openapi_document(app: Flask) -> str:

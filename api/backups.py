@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validates_schema
 
 from api.auth import current_session, use_cases
 from api.resources import problems_for
-from api.schemas import NAME, Strict
+from api.schemas import NAME, Pattern, Strict, urn
 from vcdtpm.app.tpm_backups import RestoreRequest, TpmBackups
 from vcdtpm.domain import urns
 from vcdtpm.domain.errors import BackendUnavailable
@@ -20,18 +20,12 @@ blp = Blueprint(
     description="Provider only: back up a VM's vTPM and restore it onto a vCenter",
 )
 BEARER: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"vcloudAuthorization": []}]
-BACKUP_ID = validate.Regexp(rf"^{urns.BACKUP_ID}\Z", error="expected a backup id (a lower-case UUID)")
-VM_NAME = validate.Regexp(
-    r"^[^/\\%\x00-\x1f]{1,80}\Z", error="expected 1 to 80 characters, none of / \\ % or control characters"
-)
-
-
-def _urn(kind: str) -> validate.Regexp:
-    return validate.Regexp(rf"^urn:vcloud:{kind}:{urns.UUID}\Z", error=f"expected a URN urn:vcloud:{kind}:<uuid>")
+BACKUP_ID = Pattern(urns.BACKUP_ID, "expected a backup id (a lower-case UUID)")
+VM_NAME = Pattern(r"[^/\\%\x00-\x1f]{1,80}", "expected 1 to 80 characters, none of / \\ % or control characters")
 
 
 class BackupRequestSchema(Strict):
-    vm = fields.String(required=True, validate=_urn("vm"), metadata={"description": "the VM to back up"})
+    vm = fields.String(required=True, validate=urn("vm"), metadata={"description": "the VM to back up"})
 
 
 class BackupSchema(Schema):
@@ -57,7 +51,7 @@ class BackupListSchema(Schema):
 class RestoreRequestSchema(Strict):
     backup = fields.String(required=True, validate=BACKUP_ID)
     target_vdc = fields.String(
-        validate=_urn("vdc"), metadata={"description": "restore onto the vCenter and datastore backing this VDC"}
+        validate=urn("vdc"), metadata={"description": "restore onto the vCenter and datastore backing this VDC"}
     )
     vcenter = fields.String(validate=NAME, metadata={"description": "or onto this vCenter, by name"})
     datastore = fields.String(validate=NAME, metadata={"description": "with vcenter: a datastore by name"})

@@ -2,14 +2,35 @@
 
 from __future__ import annotations
 
+import re
+
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, post_load, pre_dump, validate, validates_schema
 
 from api.rows import Rows
 from vcdtpm.app.operation_request import Item, NewVm, OperationRequest
 from vcdtpm.domain.model import Band, CheckStatus, Firmware, Operation, TpmAction, TpmMode
+from vcdtpm.domain.urns import UUID
 
 NAME = validate.Length(min=1, max=128)
-URN = validate.Length(min=1, max=200)
+
+
+class Pattern(validate.Regexp):
+    """A regular expression the whole value must match; the spec shows it as `^...$` (a JSON Schema
+    `pattern`, ECMA-262), and here `$` does not let a trailing newline through."""
+
+    def __init__(self, body: str, error: str):
+        super().__init__(f"^{body}$", error=error)
+        self._whole = re.compile(f"^{body}$")
+
+    def __call__(self, value):
+        if not isinstance(value, str) or self._whole.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
+
+
+def urn(kind: str) -> Pattern:
+    """A Cloud Director URN of `kind`, exactly: urn:vcloud:<kind>:<uuid>."""
+    return Pattern(rf"urn:vcloud:{kind}:{UUID}", f"expected a URN urn:vcloud:{kind}:<uuid>")
 
 
 class Bool(fields.Boolean):
@@ -61,21 +82,25 @@ class NewVmSchema(Strict):
 
 
 class SourceSchema(Strict):
-    vm = fields.String(validate=URN)
-    vapp = fields.String(validate=URN)
-    template = fields.String(validate=URN)
+    vm = fields.String(validate=urn("vm"))
+    vapp = fields.String(validate=urn("vapp"))
+    template = fields.String(validate=urn("vapptemplate"))
     vcenter_vm = fields.String(validate=NAME)
 
 
 class TargetSchema(Strict):
-    vdc = fields.String(validate=URN)
-    vapp = fields.String(validate=URN)
-    catalog = fields.String(validate=URN)
+    vdc = fields.String(validate=urn("vdc"))
+    vapp = fields.String(validate=urn("vapp"))
+    catalog = fields.String(validate=urn("catalog"))
 
 
 class ItemSchema(Strict):
-    template = fields.String(validate=URN)
-    vm = fields.String(validate=URN)
+    """One member of a composed vApp: either a template (and which of its VMs) or a new VM."""
+
+    ONE_OF = [{"required": ["template"]}, {"required": ["new_vm"]}]
+
+    template = fields.String(validate=urn("vapptemplate"))
+    vm = fields.String(validate=urn("vm"), metadata={"description": "with template: which of its VMs"})
     new_vm = fields.Nested(NewVmSchema)
 
     @validates_schema

@@ -197,7 +197,14 @@ def wire(config: Config, cloud: CloudDirector, vcenters: Mapping[str, VCenter]) 
         log.warning("journal_key is not configured: replicas sharing this journal must share %s", KEY_FILE)
     journal = Journal(config.journal_url or sqlite_url(config.data_dir), token_key=key)
     worker = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"  # which process holds a lease
-    executor = Executor(journal, cloud, worker=worker, lease=config.lease_seconds, poll=config.poll_seconds)
+    executor = Executor(
+        journal,
+        cloud,
+        worker=worker,
+        lease=config.lease_seconds,
+        poll=config.poll_seconds,
+        retry_deadline=config.retry_seconds,
+    )
     planning = Planning(cloud, {name: CountedVCenter(port) for name, port in vcenters.items()}, observe=count_plan)
     use_cases = UseCases(
         planning=planning,

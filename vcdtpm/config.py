@@ -30,6 +30,8 @@ TOP_LEVEL_KEYS = frozenset(
         "fast_cross_vcenter_instantiation",
         "metrics_token_file",
         "journal_key",
+        "retry_seconds",
+        "facts_cache_seconds",
         "journal_key_file",
     }
 )
@@ -75,6 +77,7 @@ class Config:
     lease_seconds: float = 30.0
     poll_seconds: float = 0.5  # the longest wait between two reads of a running task (the first is 0.05 s)
     facts_cache_seconds: float = 300.0  # how long slow-changing vCenter and provider facts are kept
+    retry_seconds: float = 900.0  # how long a step is retried while Cloud Director is unreachable
     backup_dir: str | None = None  # vTPM backup bundles; None: <data_dir>/tpm-backups
     # Cloud Director's fast cross-vCenter vApp instantiation, as the provider states it: no Cloud
     # Director API exposes the switch. None: not stated (off; a simulated cloud's world says).
@@ -209,6 +212,7 @@ def load_config(path: str | None = None, **overrides) -> Config:
         lease_seconds=_number(data, "lease_seconds", 30.0),
         poll_seconds=_number(data, "poll_seconds", 0.5),
         facts_cache_seconds=_number(data, "facts_cache_seconds", 300.0),
+        retry_seconds=_number(data, "retry_seconds", 900.0),
         fast_cross_vcenter_instantiation=_flag(data, "fast_cross_vcenter_instantiation"),
         metrics_token=_token_file(data, "metrics_token_file"),
     )

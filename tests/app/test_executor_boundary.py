@@ -196,3 +196,13 @@ def test_a_poison_operation_is_failed_after_its_last_claim(journal, journal_cloc
     assert claims == 4 and done.attempts == 4
     assert "3" in done.error.reason and journal.token_of(op.id) is None
     assert len(cloud.started) == 1  # re-claims re-attached, never re-sent
+
+
+def test_a_stopping_executor_leaves_a_step_waiting_for_a_retry_to_the_next_worker(journal):
+    op = submitted(journal, [COPY])
+    cloud = Raising("task", BackendUnavailable(backend="Cloud Director", reason="connection failed"))
+    worker, fake = executor(journal, cloud, retry_backoff=(1.0, 8.0))
+    worker._sleep = lambda seconds: (fake.waits.append(seconds), worker._stop.set())
+    assert worker.run_once() is True
+    assert fake.waits == [1.0] and cloud.calls == 1
+    assert journal.get(op.id, "acme").status == "running"

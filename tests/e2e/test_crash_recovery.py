@@ -59,7 +59,7 @@ def tasks_started(vcd_url: str) -> int:
     answer = requests.get(
         f"{vcd_url}/api/query",
         headers={**accept, "Authorization": f"Bearer {token}"},
-        params={"type": "task", "format": "records", "filter": "ownerName==alice"},
+        params={"type": "task", "format": "records", "filter": "ownerName==alice", "pageSize": 128},
         timeout=10,
     )
     assert answer.status_code == 200, answer.text

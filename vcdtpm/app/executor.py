@@ -34,6 +34,10 @@ SESSION_ENDED = (
 )
 
 
+class _Stopped(Exception):
+    """The executor is stopping while a step waits to be retried."""
+
+
 class _Raised(Exception):
     """What a backend call (or reading a step's parameters) raised, apart from the journal's own errors."""
 
@@ -140,6 +144,8 @@ class Executor:
                 self.drive(op)
         except LeaseLost:
             log.warning("operation %s was taken over by another worker", op.id)
+        except _Stopped:
+            log.info("operation %s left to the next worker: this one is stopping", op.id)
         except Exception as exc:
             log.error("operation %s left unfinished (claim %d): %s", op.id, op.attempts, type(exc).__name__)
         return True
@@ -197,6 +203,8 @@ class Executor:
             log.warning("operation %s step %d: %s; again in %.1fs", op.id, step.index, _reason(exc), delay)
             self._check(self.journal.renew(op.id, self.worker, self.lease + delay))
             self._sleep(delay)
+            if self._stop.is_set():
+                raise _Stopped()  # the operation stays claimable: whoever runs next carries on
             delay = min(delay * 2, cap)
             step = self._journaled(op, step)
 
