@@ -147,7 +147,7 @@ class Service:
             cloud_director=Endpoint(url=url, user="admin", password="secret"),
             run_executor=False,
         )
-        self.wiring = bootstrap.wire(config, bootstrap.cloud_director(config, vcenters), vcenters)
+        self.wiring = bootstrap.service(config, vcenters)
         self.http = create_app(use_cases=self.wiring.use_cases).test_client()
         answer = self.http.post("/api/v1/sessions", auth=("alice@acme", "secret"))
         self.headers = {"Authorization": f"Bearer {answer.get_json()['token']}"}
