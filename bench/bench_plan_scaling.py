@@ -147,7 +147,7 @@ class Service:
             cloud_director=Endpoint(url=url, user="admin", password="secret"),
             run_executor=False,
         )
-        self.wiring = bootstrap.wire(config, bootstrap.cloud_director(config, vcenters), vcenters)
+        self.wiring = bootstrap.service(config, vcenters)
         self.http = create_app(use_cases=self.wiring.use_cases).test_client()
         answer = self.http.post("/api/v1/sessions", auth=("alice@acme", "secret"))
         self.headers = {"Authorization": f"Bearer {answer.get_json()['token']}"}
@@ -201,6 +201,74 @@ class Baseline:
         for vcenter in self.vcenters.values():
             vcenter.facts()
         return len(vms)
+
+
+# -- throughput with the production server ------------------------------------------------------
+
+
+def throughput(world_file: Path, tmp: Path, url: str, seconds: float, clients: int, code: Path) -> float:
+    """Plans per second of a 10-VM copy_vapp from `clients` threads against gunicorn (2 workers,
+    4 threads each) running the service of `code` (a checkout) on the same simulated cloud."""
+    import socket
+
+    config = tmp / f"throughput-{code.name}.yaml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "cloud_director": {"url": url, "user": "admin", "password": "secret"},
+                "world": str(world_file),
+                "data_dir": str(tmp / f"tp-{code.name}"),
+            }
+        )
+    )
+    with socket.socket() as probe:  # a free port, chosen by the OS
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", "2", "--threads", "4", "-b", f"127.0.0.1:{port}", "api:create_app()"],
+        cwd=code,
+        env={**__import__("os").environ, "VCDTPM_CONFIG": str(config), "PYTHONPATH": str(code)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        token = _wait_for_login(base)
+        body = {"operation": "copy_vapp", **OPERATIONS["copy_vapp"](10)}
+        headers = {"Authorization": f"Bearer {token}"}
+        for _ in range(4):  # every worker warm
+            requests.post(f"{base}/api/v1/plans", json=body, headers=headers, timeout=30).raise_for_status()
+        done, stop = [0], time.monotonic() + seconds
+
+        def client() -> None:
+            with requests.Session() as http:
+                while time.monotonic() < stop:
+                    if http.post(f"{base}/api/v1/plans", json=body, headers=headers, timeout=30).status_code == 200:
+                        done[0] += 1
+
+        threads = [threading.Thread(target=client) for _ in range(clients)]
+        start = time.monotonic()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return done[0] / (time.monotonic() - start)
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def _wait_for_login(base: str) -> str:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            answer = requests.post(f"{base}/api/v1/sessions", auth=("alice@acme", "secret"), timeout=10)
+            if answer.status_code == 201:
+                return answer.json()["token"]
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("gunicorn did not answer")
 
 
 # -- measuring -------------------------------------------------------------------------------------
@@ -278,13 +346,18 @@ def _cluster_pool(port) -> str | None:
         view.DestroyView()
 
 
-def run(sizes: list[int], operations: list[str], repeat: int, delay_ms: float, with_vcsim: bool) -> None:
+def run(sizes: list[int], operations: list[str], repeat: int, delay_ms: float, with_vcsim: bool, args) -> None:
     wire = Wire()
     tmp = Path(tempfile.mkdtemp(prefix="bench-plan-"))
     world_file = tmp / "world.yaml"
-    world_file.write_text(yaml.safe_dump(scale_world(sizes, total_vms=2000)))
+    world_file.write_text(yaml.safe_dump(scale_world(sorted({*sizes, 10}), total_vms=2000)))
     rows: list[dict] = []
     with simulated_vcd(world_file) as url:
+        if args.throughput:
+            for code in args.throughput:
+                rate = throughput(world_file, tmp, url, args.seconds, args.clients, Path(code).resolve())
+                print(f"{rate:.1f} plans/s: 10-VM copy_vapp, gunicorn 2x4 of {code}, {args.clients} clients")
+            return
         delay = {"s": 0.0}
         sim_ports = {
             n: CountingVCenter(p, lambda: delay["s"]) for n, p in simulated_vcenters(load_world(world_file)).items()
@@ -359,9 +432,19 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5, help="timed plans per cell (median)")
     parser.add_argument("--delay-ms", type=float, default=20.0, help="injected per backend request")
     parser.add_argument("--no-vcsim", action="store_true", help="skip the pyvmomi adapter on vcsim")
+    parser.add_argument(
+        "--throughput",
+        nargs="*",
+        metavar="CHECKOUT",
+        help="only measure plans/s with gunicorn, of each checkout given (default: this one)",
+    )
+    parser.add_argument("--seconds", type=float, default=10.0, help="throughput: how long to load")
+    parser.add_argument("--clients", type=int, default=8, help="throughput: client threads")
     args = parser.parse_args()
+    if args.throughput is not None and not args.throughput:
+        args.throughput = [str(Path(__file__).resolve().parents[1])]
     sizes = [int(s) for s in args.sizes.split(",")]
-    run(sizes, args.operations.split(","), args.repeat, args.delay_ms, not args.no_vcsim)
+    run(sizes, args.operations.split(","), args.repeat, args.delay_ms, not args.no_vcsim, args)
     return 0
 
 

@@ -31,6 +31,26 @@ def parse(text: str, fields: frozenset[str]) -> Predicate:
     return predicate
 
 
+def equalities(text: str) -> tuple[str, frozenset[str]] | None:
+    """(attribute, values) when the filter is only `a==v1,a==v2,...` (one attribute, no wildcard,
+    optionally in parentheses), so a query can look its rows up instead of testing every one;
+    None for any other filter. Values are lowercased: `==` compares without case."""
+    tokens = _tokens(text)
+    while len(tokens) > 2 and tokens[0][0] == "LP" and tokens[-1][0] == "RP":
+        tokens = tokens[1:-1]
+    conditions = [t for i, t in enumerate(tokens) if i % 2 == 0]
+    if any(k != "OR" for k, _ in tokens[1::2]) or any(k != "TEXT" for k, _ in conditions):
+        return None
+    attributes, values = set(), set()
+    for _, condition in conditions:
+        match = _CONDITION.match(condition.strip())
+        if match is None or match.group(2) != "==" or "*" in match.group(3):
+            return None
+        attributes.add(match.group(1))
+        values.add(match.group(3).lower())
+    return (attributes.pop(), frozenset(values)) if len(attributes) == 1 else None
+
+
 def _check_depth(tokens: list[tuple[str, str]]) -> None:
     depth = 0
     for kind, _text in tokens:

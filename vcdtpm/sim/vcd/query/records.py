@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 
 from vcdtpm.domain.model import Provenance, TpmMode
 from vcdtpm.sim.inventory import SimVdc
@@ -18,9 +18,17 @@ from vcdtpm.sim.vcd.ids import (
     urn,
 )
 from vcdtpm.sim.vcd.query.task_records import TASK_FIELDS, task_rows
-from vcdtpm.sim.vcd.query.vm_records import ADMIN_VM_FIELDS, VM_FIELDS, admin_vm_values, visible_vms, vm_values
+from vcdtpm.sim.vcd.query.vm_records import (
+    ADMIN_VM_FIELDS,
+    VM_FIELDS,
+    admin_vm_values,
+    visible_vms,
+    visible_vms_by_id,
+    vm_values,
+)
 
 Row = dict[str, str]
+Lookup = Callable[[RequestContext, frozenset[str]], Iterator[Row]]
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,9 @@ class QueryType:
     provider_only: bool
     fields: frozenset[str]
     rows: Callable[[RequestContext], Iterator[Row]]
+    # attribute -> the rows whose attribute is one of the (lowercased) values: an index, so that
+    # `id==a,id==b` costs what it finds, not what the cloud holds (the filter still decides)
+    lookups: Mapping[str, Lookup] = field(default_factory=dict)
 
 
 def _row(**values) -> Row:
@@ -44,6 +55,16 @@ def _vm_rows(ctx: RequestContext) -> Iterator[Row]:
 
 def _admin_vm_rows(ctx: RequestContext) -> Iterator[Row]:
     for vm, org in visible_vms(ctx):
+        yield _row(**admin_vm_values(ctx, vm, org))
+
+
+def _vm_rows_by_id(ctx: RequestContext, ids: frozenset[str]) -> Iterator[Row]:
+    for vm, _org in visible_vms_by_id(ctx, ids):
+        yield _row(**vm_values(ctx, vm))
+
+
+def _admin_vm_rows_by_id(ctx: RequestContext, ids: frozenset[str]) -> Iterator[Row]:
+    for vm, org in visible_vms_by_id(ctx, ids):
         yield _row(**admin_vm_values(ctx, vm, org))
 
 
@@ -208,7 +229,7 @@ QUERY_TYPES = {
     q.name: q
     for q in (
         QueryType("task", "TaskRecord", x.TASK, False, TASK_FIELDS, task_rows),
-        QueryType("vm", "VMRecord", x.VM, False, _fields(*VM_FIELDS), _vm_rows),
+        QueryType("vm", "VMRecord", x.VM, False, _fields(*VM_FIELDS), _vm_rows, {"id": _vm_rows_by_id}),
         QueryType(
             "adminVM",
             "AdminVMRecord",
@@ -216,6 +237,7 @@ QUERY_TYPES = {
             True,
             _fields(*VM_FIELDS, *ADMIN_VM_FIELDS),
             _admin_vm_rows,
+            {"id": _admin_vm_rows_by_id},
         ),
         QueryType("orgVdc", "OrgVdcRecord", x.VDC, False, _fields(*_VDC_FIELDS), _org_vdc_rows),
         QueryType(

@@ -46,6 +46,16 @@ def visible_vms(ctx: RequestContext) -> Iterator[tuple[SimVm, str]]:
             yield vm, org
 
 
+def visible_vms_by_id(ctx: RequestContext, ids: frozenset[str]) -> Iterator[tuple[SimVm, str]]:
+    """`visible_vms` among the VMs whose URNs are `ids` (lowercased), looked up, not searched for."""
+    prefix = "urn:vcloud:vm:"
+    for wanted in sorted(ids):
+        vm = ctx.inventory.vms.get(wanted[len(prefix) :]) if wanted.startswith(prefix) else None
+        org = ctx.inventory.vm_org(vm) if vm is not None else None
+        if vm is not None and org is not None and ctx.who.sees(org):
+            yield vm, org
+
+
 def _holder(ctx: RequestContext, vm: SimVm) -> tuple[SimTemplate | SimVApp, str, SimCatalog | None]:
     """The template or vApp holding a listed VM, its href and (for a template) its catalog."""
     inv = ctx.inventory

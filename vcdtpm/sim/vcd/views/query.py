@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from vcdtpm.sim.vcd import errors
 from vcdtpm.sim.vcd import xmlns as x
 from vcdtpm.sim.vcd.context import RequestContext, Route
-from vcdtpm.sim.vcd.query.filters import FilterError, parse
+from vcdtpm.sim.vcd.query.filters import FilterError, equalities, parse
 from vcdtpm.sim.vcd.query.records import QUERY_TYPES, QueryType, Row
 
 FORMATS = {"records": x.QUERY_RECORDS, "idrecords": x.QUERY_IDRECORDS, "references": x.QUERY_REFERENCES}
@@ -41,19 +41,29 @@ def get_query(ctx: RequestContext):
 
 def _select(ctx: RequestContext, query: QueryType) -> list[Row]:
     args = ctx.request.args
-    rows = list(query.rows(ctx))
-    if args.get("filter"):
+    text = args.get("filter")
+    if text:
         try:
-            predicate = parse(args["filter"], query.fields)
+            predicate = parse(text, query.fields)
         except FilterError as exc:
             raise errors.bad_request(str(exc)) from None
-        rows = [r for r in rows if predicate(r)]
+        rows = [r for r in _candidates(ctx, query, text) if predicate(r)]
+    else:
+        rows = list(query.rows(ctx))
     for key, reverse in (("sortAsc", False), ("sortDesc", True)):
         if key in args:
             if args[key] not in query.fields:
                 raise errors.bad_request(f"Cannot sort by '{args[key]}'.")
             rows.sort(key=lambda r: r.get(args[key], "").lower(), reverse=reverse)
     return rows
+
+
+def _candidates(ctx: RequestContext, query: QueryType, text: str):
+    """The rows a filter may match: looked up by their keys when the filter only ORs equalities
+    on an attribute the query type indexes (`id`), else every row the caller sees."""
+    keyed = equalities(text)
+    lookup = query.lookups.get(keyed[0]) if keyed else None
+    return lookup(ctx, keyed[1]) if lookup is not None and keyed is not None else query.rows(ctx)
 
 
 def _positive(args, name: str, default: int) -> int:
