@@ -25,11 +25,12 @@ def _asset(name: str):
 
 
 def _page(description: str, media_type: str) -> dict:
+    schema = {"type": "string"} if media_type == "text/html" else {"type": "object"}  # JSON, YAML: the document
     return {
         "get": {
             "tags": ["docs"],
             "summary": description,
-            "responses": {"200": {"description": description, "content": {media_type: {"schema": {"type": "string"}}}}},
+            "responses": {"200": {"description": description, "content": {media_type: {"schema": schema}}}},
         }
     }
 

@@ -72,7 +72,7 @@ def _shared_simulated(config: Config, endpoint: SharedSimEndpoint) -> Wiring:
     from vcdtpm.sim.shared import SharedSimClient
 
     sim = SharedSimClient(endpoint)
-    vcenters = cached(dict(sim.vcenters()), config.facts_cache_seconds)
+    vcenters = _kept(sim.vcenters(), config)
     settings = sim.settings
     fast = config.fast_cross_vcenter_instantiation
     cloud = VcdAdapter(
@@ -113,7 +113,7 @@ def _simulated(config: Config) -> Wiring:
         fast_cross_vcenter_instantiation=_fast_cross_vc(config, inventory),
         facts_cache_seconds=config.facts_cache_seconds,
     )
-    wiring = wire(config, cloud, cached(dict(simulated_vcenters(inventory)), config.facts_cache_seconds))
+    wiring = wire(config, cloud, _kept(simulated_vcenters(inventory), config))
     wiring.inventory = inventory
     wiring.closers.insert(0, handle.stop)
     return wiring
@@ -132,7 +132,7 @@ def _real(config: Config) -> Wiring:
 
 def service(config: Config, vcenters: Mapping[str, VCenter], world: Inventory | None = None) -> Wiring:
     """The service on a configured Cloud Director and these vCenters, their facts kept a while."""
-    kept = cached(dict(vcenters), config.facts_cache_seconds)
+    kept = _kept(vcenters, config)
     return wire(config, cloud_director(config, kept, world), kept)
 
 
@@ -164,6 +164,12 @@ def _datastore_url_of(vcenters: Mapping[str, VCenter]) -> Callable[[str, str], s
         return found.url if found else None
 
     return datastore_url_of
+
+
+def _kept(vcenters: Mapping[str, VCenter], config: Config) -> dict[str, VCenter]:
+    """Each vCenter port counted for /metrics (every call that reaches it), its slow facts kept a while
+    in front of the count, so a kept answer is not counted as a backend request."""
+    return cached({name: CountedVCenter(port) for name, port in vcenters.items()}, config.facts_cache_seconds)
 
 
 def _world(path: str) -> Inventory:
@@ -205,7 +211,7 @@ def wire(config: Config, cloud: CloudDirector, vcenters: Mapping[str, VCenter]) 
         poll=config.poll_seconds,
         retry_deadline=config.retry_seconds,
     )
-    planning = Planning(cloud, {name: CountedVCenter(port) for name, port in vcenters.items()}, observe=count_plan)
+    planning = Planning(cloud, vcenters, observe=count_plan)
     use_cases = UseCases(
         planning=planning,
         operations=Operations(planning, journal, executor),

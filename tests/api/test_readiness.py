@@ -27,7 +27,7 @@ EXPECTED = {
     ),
     "powered_off": (("pass", "{vm} is powered off."),) * 2,
     "single_tpm": (("fail", "{vm} already has a vTPM; a VM can have only one."), ("pass", "{vm} has no vTPM yet.")),
-    "tpm_present": (("skip", "Only removing a vTPM needs one to be present."),) * 2,
+    "tpm_present": (("skip", "Only removing or replacing a vTPM needs one to be present."),) * 2,
     "data_loss_acknowledged": (
         ("skip", "No existing vTPM of {vm} is replaced or removed."),
         ("skip", "No existing vTPM of {vm} is replaced or removed."),

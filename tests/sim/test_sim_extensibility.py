@@ -140,7 +140,7 @@ def test_a_trusted_certificate_is_kept_normalised_and_aliases_are_unique(vcd_url
 def test_sessions_current_is_the_callers_session(vcd_url):
     alice = login(vcd_url, "alice@acme", provider=False)
     body = requests.get(f"{vcd_url}{CLOUDAPI}/sessions/current", headers=alice).json()
-    assert (body["user"]["name"], body["org"]["name"], body["roles"]) == ("alice", "acme", ["vApp Author"])
+    assert (body["user"]["name"], body["org"]["name"], body["roles"]) == ("alice", "acme", ["Catalog Author"])
     assert requests.get(f"{vcd_url}{CLOUDAPI}/sessions/current", headers=V).status_code == 401
 
 

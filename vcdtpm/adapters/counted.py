@@ -44,3 +44,9 @@ class CountedVCenter(VCenter):
     def tpm_identities(self) -> dict[str, str]:
         with backend_request(self.backend):
             return self.port.tpm_identities()
+
+    def __getattr__(self, attr: str):
+        """Anything else the adapter offers (round_trips, close, ...) is the adapter's."""
+        if attr == "port":
+            raise AttributeError(attr)
+        return getattr(self.port, attr)

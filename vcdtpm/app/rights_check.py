@@ -18,7 +18,7 @@ def caller_rights(cloud: CloudDirector, session: Session, request: OperationRequ
     """PASS when the caller's role holds every right, WARN naming the rights it lacks, SKIP when
     Cloud Director does not tell."""
     items = [{"template": item.template} if item.template else {} for item in request.items]
-    steps = steps_for(request.operation, {"items": items}, plan)
+    steps = steps_for(request.operation, {"items": items, "source": request.source}, plan)
     needed = rights_needed((step.kind, {"items": items}) for step in steps)
     if session.provider:
         return Check(CHECK_ID, CheckStatus.PASS, "A system administrator holds every Cloud Director right.")

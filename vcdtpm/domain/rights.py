@@ -47,6 +47,7 @@ STEP_RIGHTS: Mapping[str, tuple[str, ...]] = {
     "create_template_from_ovf": (UPLOAD_TEMPLATE,),
     "add_tpm": (CREATE_RECONFIGURE,),
     "remove_tpm": (CREATE_RECONFIGURE,),
+    "replace_tpm": (CREATE_RECONFIGURE,),  # its two steps are edit_tpm requests on the VM
     "edit_tpm": (CREATE_RECONFIGURE,),
     "record_provenance": (EDIT_TEMPLATE,),
     # provider-only requests (importVmAsVApp / importVmAsVAppTemplate): System Administrators hold every right

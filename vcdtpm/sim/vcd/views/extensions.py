@@ -21,7 +21,6 @@ from werkzeug.wrappers import Response
 from vcdtpm.sim.vcd import errors
 from vcdtpm.sim.vcd.context import PROVIDER, SESSION, RequestContext, Route
 from vcdtpm.sim.vcd.errors import VcdError
-from vcdtpm.sim.vcd.views.auth import _session_json
 
 CLOUDAPI = "/cloudapi/1.0.0"
 MAX_PAGE_SIZE = 128  # cloudapi's largest page
@@ -68,12 +67,6 @@ def _page(ctx: RequestContext, values: list[dict]):
     chunk = values[(page - 1) * size : page * size]
     body = {"resultTotal": len(values), "pageCount": count, "page": page, "pageSize": size, "associations": []}
     return ctx.json({**body, "values": chunk})
-
-
-# -- sessions/current ------------------------------------------------------------------------------
-# B/vmware-cloud-director-api/v38.0/cloudapi/1.0.0/sessions/current/get: the Session of the caller's token.
-def get_current_session(ctx: RequestContext):
-    return ctx.json(_session_json(ctx, ctx.who))
 
 
 # -- external endpoints ----------------------------------------------------------------------------
@@ -219,7 +212,6 @@ def _send(ctx: RequestContext, url: str, headers: dict) -> requests.Response:
 
 _ID = "<string:id_>"
 ROUTES = [
-    Route("GET", f"{CLOUDAPI}/sessions/current", get_current_session, auth=SESSION),
     Route("GET", f"{CLOUDAPI}/externalEndpoints", list_endpoints, auth=PROVIDER),
     Route("POST", f"{CLOUDAPI}/externalEndpoints", post_endpoint, auth=PROVIDER),
     Route("GET", f"{CLOUDAPI}/externalEndpoints/{_ID}", get_endpoint, auth=PROVIDER),
