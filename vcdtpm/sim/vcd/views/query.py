@@ -47,7 +47,9 @@ def _select(ctx: RequestContext, query: QueryType) -> list[Row]:
             predicate = parse(text, query.fields)
         except FilterError as exc:
             raise errors.bad_request(str(exc)) from None
-        rows = [r for r in _candidates(ctx, query, text) if predicate(r)]
+        rows = _looked_up(ctx, query, text)
+        if rows is None:
+            rows = [r for r in query.rows(ctx) if predicate(r)]
     else:
         rows = list(query.rows(ctx))
     for key, reverse in (("sortAsc", False), ("sortDesc", True)):
@@ -58,12 +60,16 @@ def _select(ctx: RequestContext, query: QueryType) -> list[Row]:
     return rows
 
 
-def _candidates(ctx: RequestContext, query: QueryType, text: str):
-    """The rows a filter may match: looked up by their keys when the filter only ORs equalities
-    on an attribute the query type indexes (`id`), else every row the caller sees."""
+def _looked_up(ctx: RequestContext, query: QueryType, text: str) -> list[Row] | None:
+    """The rows of a filter that only ORs equalities on an attribute the query type indexes
+    (`id`), looked up by key: what the filter matches, at the cost of what it finds.
+    None for any other filter (every row the caller sees is tested)."""
     keyed = equalities(text)
     lookup = query.lookups.get(keyed[0]) if keyed else None
-    return lookup(ctx, keyed[1]) if lookup is not None and keyed is not None else query.rows(ctx)
+    if lookup is None or keyed is None:
+        return None
+    attribute, values = keyed
+    return [r for r in lookup(ctx, values) if r.get(attribute, "").lower() in values]
 
 
 def _positive(args, name: str, default: int) -> int:
